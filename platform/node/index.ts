@@ -1,0 +1,422 @@
+// platform/node: the platform contract over Node's net and fs, on real sockets.
+//
+// Node is callback-driven, not poll-driven, so this adapter keeps per
+// descriptor what poll(2) would tell: a queue of received chunks, whether the
+// stream ended or failed, whether the socket's send buffer has room. watch()
+// sets the interest mask; readiness is reported from Node's own events (or a
+// setImmediate when a watched descriptor is already ready), never
+// synchronously from a call the core makes. A descriptor not watched for
+// POLLIN is paused, so rxFlowControl() reaches TCP's own flow control.
+
+import * as net from "node:net";
+import * as fs from "node:fs";
+import { randomFillSync } from "node:crypto";
+import { getSystemErrorName } from "node:util";
+import { PlatformError, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+
+const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
+
+/** bytes queued in Node's socket before write() reports a partial write */
+const SEND_HIGH_WATER = 256 * 1024;
+/** received bytes buffered here before the stream is paused */
+const RECV_HIGH_WATER = 256 * 1024;
+
+interface Desc {
+  fd: number;
+  kind: "listener" | "socket" | "file";
+  server?: net.Server;
+  pendingAccept?: net.Socket[];
+  sock?: net.Socket;
+  readable?: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown; destroy?(): unknown };
+  writable?: NodeJS.WritableStream & { writableLength?: number; destroy?(): unknown };
+  rx: Buffer[];
+  rxBytes: number;
+  eof: boolean;
+  error: string | null;
+  connected: boolean;
+  writeBlocked: boolean;
+  events: number;
+  cb: ReadyCallback | null;
+  posted: boolean;
+  closed: boolean;
+  local: SocketAddress | null;
+  remote: SocketAddress | null;
+}
+
+export interface NodePlatformOptions {
+  /** Node's listen backlog */
+  backlog?: number;
+}
+
+export class NodePlatform implements Platform {
+  readonly name = "node";
+  readonly net: PlatformNet;
+  readonly files: PlatformFiles;
+  private readonly descs = new Map<number, Desc>();
+  private nextFd = 3;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly t0 = process.hrtime.bigint();
+  private readonly opts: NodePlatformOptions;
+
+  constructor(opts: NodePlatformOptions = {}) {
+    this.opts = opts;
+    this.net = {
+      listen: (o) => this.listen(o),
+      accept: (fd) => this.accept(fd),
+      connect: (o) => this.connect(o),
+      read: (fd, max) => this.read(fd, max),
+      write: (fd, d) => this.write(fd, d),
+      close: (fd) => this.close(fd),
+      localAddress: (fd) => this.descs.get(fd)?.local ?? null,
+      peerAddress: (fd) => this.descs.get(fd)?.remote ?? null,
+      error: (fd) => this.descs.get(fd)?.error ?? null,
+    };
+    this.files = {
+      open: (path, flags) => this.openFile(path, flags),
+      read: (fd, max) => this.read(fd, max),
+      write: (fd, d) => this.write(fd, d),
+      close: (fd) => this.close(fd),
+      error: (fd) => this.descs.get(fd)?.error ?? null,
+    };
+  }
+
+  now(): number {
+    return Number((process.hrtime.bigint() - this.t0) / 1000n);
+  }
+
+  setWakeup(atUs: number | null, fire: () => void): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (atUs === null) return;
+    const ms = Math.max(0, Math.ceil((atUs - this.now()) / 1000));
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      // a timer may fire a little early by our clock: come back if so
+      if (this.now() < atUs) this.setWakeup(atUs, fire);
+      else fire();
+    }, ms);
+  }
+
+  post(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  random(into: Uint8Array): void {
+    randomFillSync(into);
+  }
+
+  /** descriptors still open (for leak checks) */
+  get openCount(): number {
+    return this.descs.size;
+  }
+
+  // ---------------------------------------------------------------- readiness
+
+  watch(fd: number, events: number, cb: ReadyCallback): void {
+    const d = this.descs.get(fd);
+    if (!d) return;
+    const had = d.events;
+    d.events = events;
+    d.cb = cb;
+    if (d.readable && d.kind !== "listener") {
+      if (events & POLLIN && !(had & POLLIN) && d.rxBytes < RECV_HIGH_WATER) d.readable.resume();
+      else if (!(events & POLLIN)) d.readable.pause();
+    }
+    this.kick(d);
+  }
+
+  unwatch(fd: number): void {
+    const d = this.descs.get(fd);
+    if (!d) return;
+    d.events = 0;
+    d.cb = null;
+    if (d.readable) d.readable.pause();
+  }
+
+  private ready(d: Desc): number {
+    if (d.kind === "listener") return d.pendingAccept!.length ? POLLIN : 0;
+    if (d.error) return POLLERR | POLLHUP;
+    let r = 0;
+    if (d.rxBytes || d.eof) r |= POLLIN;
+    if (d.connected && d.writable && !d.writeBlocked) r |= POLLOUT;
+    return r;
+  }
+
+  /** report readiness from the loop if the descriptor is ready for what it watches */
+  private kick(d: Desc): void {
+    if (d.posted || !d.cb || d.closed) return;
+    if (!(this.ready(d) & (d.events | POLLERR | POLLHUP))) return;
+    d.posted = true;
+    setImmediate(() => this.fire(d));
+  }
+
+  private fire(d: Desc): void {
+    d.posted = false;
+    if (d.closed || !d.cb) return;
+    const rev = this.ready(d) & (d.events | POLLERR | POLLHUP);
+    if (!rev) return;
+    d.cb(d.fd, rev);
+    if (!d.closed) this.kick(d);
+  }
+
+  /** an event from Node: report it now (we are in Node's own callback, not inside the core) */
+  private notify(d: Desc): void {
+    if (d.posted || !d.cb || d.closed) return;
+    const rev = this.ready(d) & (d.events | POLLERR | POLLHUP);
+    if (!rev) return;
+    d.cb(d.fd, rev);
+    if (!d.closed) this.kick(d);
+  }
+
+  // ------------------------------------------------------------------ sockets
+
+  private newDesc(kind: Desc["kind"]): Desc {
+    const d: Desc = {
+      fd: this.nextFd++, kind, rx: [], rxBytes: 0, eof: false, error: null, connected: false, writeBlocked: false,
+      events: 0, cb: null, posted: false, closed: false, local: null, remote: null,
+    };
+    this.descs.set(d.fd, d);
+    return d;
+  }
+
+  private attachStream(d: Desc, r: Desc["readable"] | null, w: Desc["writable"] | null): void {
+    if (r) {
+      d.readable = r;
+      r.pause();
+      r.on("data", (chunk: Buffer | string) => {
+        const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        d.rx.push(b);
+        d.rxBytes += b.length;
+        if (d.rxBytes >= RECV_HIGH_WATER || !(d.events & POLLIN)) r.pause();
+        this.notify(d);
+      });
+      r.on("end", () => {
+        d.eof = true;
+        this.notify(d);
+      });
+    }
+    if (w) {
+      d.writable = w;
+      w.on("drain", () => {
+        d.writeBlocked = false;
+        this.notify(d);
+      });
+    }
+    const onErr = (e: NodeJS.ErrnoException) => {
+      if (d.error || d.closed) return;
+      d.error = e.code ? `${e.code}: ${e.message}` : e.message;
+      d.rx.length = 0;
+      d.rxBytes = 0;
+      this.notify(d);
+    };
+    r?.on("error", onErr);
+    if (w && (w as unknown) !== (r as unknown)) w.on("error", onErr);
+  }
+
+  private adoptSocket(sock: net.Socket, connected: boolean): Desc {
+    const d = this.newDesc("socket");
+    d.sock = sock;
+    d.connected = connected;
+    sock.setNoDelay(true);
+    this.attachStream(d, sock, sock);
+    // after 'end' Node may close a socket without an error: a late close with
+    // unsent data means the peer reset us
+    sock.on("close", () => {
+      if (!d.closed && !d.eof && !d.error) {
+        d.error = "connection closed";
+        this.notify(d);
+      }
+    });
+    if (connected) {
+      d.local = { address: sock.localAddress ?? "", port: sock.localPort ?? 0 };
+      d.remote = { address: sock.remoteAddress ?? "", port: sock.remotePort ?? 0 };
+    }
+    return d;
+  }
+
+  private listen(o: ListenOptions): number {
+    if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new PlatformError("EINVAL", `bad port ${o.port}`);
+    const d = this.newDesc("listener");
+    d.pendingAccept = [];
+    const server = net.createServer({ pauseOnConnect: true, noDelay: true });
+    d.server = server;
+    server.on("connection", (s: net.Socket) => {
+      if (d.closed) return s.destroy();
+      d.pendingAccept!.push(s);
+      this.notify(d);
+    });
+    server.on("error", (e: NodeJS.ErrnoException) => {
+      d.error = e.code ? `${e.code}: ${e.message}` : e.message;
+    });
+    // The contract wants the port (and any failure) known when listen()
+    // returns. Node's public listen() resolves the host first, so it binds
+    // later; its server-handle factory (what its cluster module uses) binds
+    // now, and server.listen(handle) listens at once.
+    const host = !o.host ? "0.0.0.0" : o.host === "localhost" ? "127.0.0.1" : o.host;
+    const family = net.isIP(host);
+    if (family === 0) {
+      this.descs.delete(d.fd);
+      throw new PlatformError("EINVAL", `listen needs a numeric address, not '${o.host}'`);
+    }
+    const make = (net as unknown as { _createServerHandle?: (a: string, p: number, t: number, fd: undefined, f: number) => object | number })._createServerHandle;
+    if (typeof make !== "function") {
+      this.descs.delete(d.fd);
+      throw new PlatformError("ENOSYS", "this Node.js has no synchronous listen (net._createServerHandle); use Node 20 or 22");
+    }
+    const handle = make(host, o.port, family, undefined, 0);
+    if (typeof handle === "number") {
+      this.descs.delete(d.fd);
+      const code = (() => { try { return getSystemErrorName(handle); } catch { return `E${-handle}`; } })();
+      throw new PlatformError(code, `cannot bind ${host}:${o.port}`);
+    }
+    server.listen(handle, o.backlog ?? this.opts.backlog ?? 511);
+    const addr = server.address();
+    if (!server.listening || !addr || typeof addr !== "object") {
+      this.descs.delete(d.fd);
+      server.close();
+      throw new PlatformError("EADDRINUSE", `cannot listen on ${host}:${o.port}: address in use`);
+    }
+    d.local = { address: addr.address, port: addr.port };
+    return d.fd;
+  }
+
+  private accept(fd: number): number {
+    const d = this.descs.get(fd);
+    if (!d || d.kind !== "listener") return -1;
+    const s = d.pendingAccept!.shift();
+    if (!s) return -1;
+    if (s.destroyed) return this.accept(fd);
+    return this.adoptSocket(s, true).fd;
+  }
+
+  private connect(o: ConnectOptions): number {
+    const sock = net.connect({ host: o.host, port: o.port });
+    const d = this.adoptSocket(sock, false);
+    d.remote = { address: o.host, port: o.port };
+    sock.once("connect", () => {
+      d.connected = true;
+      d.local = { address: sock.localAddress ?? "", port: sock.localPort ?? 0 };
+      d.remote = { address: sock.remoteAddress ?? o.host, port: sock.remotePort ?? o.port };
+      this.notify(d);
+    });
+    return d.fd;
+  }
+
+  private read(fd: number, max: number): Uint8Array | null {
+    const d = this.descs.get(fd);
+    if (!d || d.error) return null;
+    const head = d.rx[0];
+    if (!head) return d.eof ? new Uint8Array(0) : null;
+    let out: Buffer;
+    if (head.length <= max) {
+      d.rx.shift();
+      out = head;
+    } else {
+      out = head.subarray(0, max);
+      d.rx[0] = head.subarray(max);
+    }
+    d.rxBytes -= out.length;
+    if (d.readable && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) d.readable.resume();
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  }
+
+  private write(fd: number, data: Uint8Array): number {
+    const d = this.descs.get(fd);
+    if (!d || !d.writable || d.closed) return -1;
+    if (d.error) return -1;
+    if (!d.connected) return 0;
+    const queued = d.writable.writableLength ?? 0;
+    const room = SEND_HIGH_WATER - queued;
+    if (room <= 0) {
+      d.writeBlocked = true;
+      return 0;
+    }
+    const n = Math.min(room, data.length);
+    // Node keeps a reference to what it is given until sent: give it a copy
+    const ok = d.writable.write(Buffer.from(data.subarray(0, n)));
+    if (!ok) d.writeBlocked = true;
+    return n;
+  }
+
+  private close(fd: number): void {
+    const d = this.descs.get(fd);
+    if (!d || d.closed) return;
+    d.closed = true;
+    d.cb = null;
+    this.descs.delete(fd);
+    if (d.kind === "listener") {
+      d.server!.close();
+      for (const s of d.pendingAccept!) s.destroy();
+      return;
+    }
+    if (d.sock) {
+      if (d.error) d.sock.destroy();
+      else d.sock.end();
+      // a peer that never reads must not keep the socket forever
+      d.sock.setTimeout(30000, () => d.sock!.destroy());
+      return;
+    }
+    d.readable?.destroy?.();
+    if (d.writable && (d.writable as unknown) !== (d.readable as unknown)) {
+      if (d.writable === process.stdout || d.writable === process.stderr) return;
+      (d.writable as fs.WriteStream).end();
+    }
+  }
+
+  // -------------------------------------------------------------------- files
+
+  private openFile(path: string, flags: string): number {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, flags === "r" ? fs.constants.O_RDONLY | fs.constants.O_NONBLOCK : flags === "w" ? fs.constants.O_WRONLY | fs.constants.O_NONBLOCK : fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new PlatformError(err.code ?? "EIO", err.message);
+    }
+    return this.adoptOsFd(fd, flags);
+  }
+
+  /**
+   * Adopt an OS descriptor the process already has (0 for stdin, a pipe's
+   * end, a fifo opened elsewhere) as a raw file descriptor of this platform.
+   */
+  adoptOsFd(osFd: number, flags = "r"): number {
+    const d = this.newDesc("file");
+    d.connected = true;
+    let r: Desc["readable"] | null = null;
+    let w: Desc["writable"] | null = null;
+    if (osFd === 0 && flags === "r") r = process.stdin as unknown as Desc["readable"];
+    else {
+      let isFifoOrSocket = false;
+      try {
+        const st = fs.fstatSync(osFd);
+        isFifoOrSocket = st.isFIFO() || st.isSocket() || st.isCharacterDevice();
+      } catch {
+        /* fall through: treat as a file */
+      }
+      if (isFifoOrSocket) {
+        // pipes and fifos are pollable: net.Socket reads them without a thread
+        const s = new net.Socket({ fd: osFd, readable: flags !== "w", writable: flags !== "r" });
+        if (flags !== "w") r = s;
+        if (flags !== "r") w = s;
+      } else {
+        if (flags !== "w") r = fs.createReadStream("", { fd: osFd, autoClose: true, highWaterMark: 16384 });
+        if (flags !== "r") w = fs.createWriteStream("", { fd: osFd, autoClose: true });
+      }
+    }
+    this.attachStream(d, r, w);
+    return d.fd;
+  }
+
+  /** adopt an existing Node stream (a child's stdout, a pipe) as a raw file descriptor */
+  adoptStream(readable: NodeJS.ReadableStream | null, writable: NodeJS.WritableStream | null = null): number {
+    const d = this.newDesc("file");
+    d.connected = true;
+    this.attachStream(d, readable as Desc["readable"], writable as Desc["writable"]);
+    return d.fd;
+  }
+}
+
+export function createNodePlatform(opts: NodePlatformOptions = {}): NodePlatform {
+  return new NodePlatform(opts);
+}

@@ -1,0 +1,112 @@
+// The platform contract: everything lwsx needs from the machine it runs on.
+//
+// The core (src/) never touches a socket, a clock or a timer of its own; a
+// platform object gives it small, byte-oriented primitives. Three platforms
+// implement it: platform/node (real sockets), platform/sim (a deterministic
+// in-memory network with virtual time) and platform/moddable (ECMA-419 IO on
+// the ESP32). Descriptors are small integers the platform allocates, even where
+// the stack has no real fds, so the core can keep an lws-style pollfd table.
+//
+// Readiness is level-triggered, as poll(2) is: while a watched descriptor is
+// ready for an event in its interest mask, the platform keeps reporting it,
+// always from its own loop turn (never synchronously from inside a call the
+// core makes), so the core is never re-entered. End of stream is POLLIN with
+// read() giving an empty array; POLLERR / POLLHUP mean the descriptor is dead
+// (reset, refused, broken pipe): nothing more can be read or written.
+
+/** A descriptor's readiness report: the bits of poll(2) (POLLIN, POLLOUT, POLLERR, POLLHUP). */
+export type ReadyCallback = (fd: number, revents: number) => void;
+
+export interface SocketAddress {
+  address: string;
+  port: number;
+}
+
+export interface ListenOptions {
+  /** numeric address or name to bind; "0.0.0.0" or "" for all */
+  host: string;
+  /** 0 asks for any free port */
+  port: number;
+  backlog?: number;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+}
+
+/**
+ * Network sockets. All calls return at once.
+ * - read: a chunk of at most `max` bytes; `null` when nothing is there now
+ *   (would block); an empty array at end of stream (the peer closed).
+ * - write: how many bytes the stack took (0..length; 0 means "would block",
+ *   wait for POLLOUT); -1 when the socket is dead. Bytes not taken stay the
+ *   caller's: the platform copies what it takes, so the caller may reuse its buffer.
+ * - connect: returns the descriptor at once; completion is POLLOUT, failure is
+ *   POLLERR/POLLHUP with the reason in `error(fd)`.
+ */
+export interface PlatformNet {
+  listen(options: ListenOptions): number;
+  /** an accepted connection's descriptor, or -1 when none is pending */
+  accept(listenFd: number): number;
+  connect(options: ConnectOptions): number;
+  read(fd: number, max: number): Uint8Array | null;
+  write(fd: number, data: Uint8Array): number;
+  /** graceful close: bytes already taken are still delivered */
+  close(fd: number): void;
+  localAddress(fd: number): SocketAddress | null;
+  peerAddress(fd: number): SocketAddress | null;
+  /** why a socket failed (refused, reset, unreachable...), or null */
+  error(fd: number): string | null;
+}
+
+/**
+ * Raw files: descriptors for byte streams that are not network sockets
+ * (pipes, fifos, stdin, device files). Same read/write/close semantics as
+ * PlatformNet; readiness reported through the same watch() mechanism.
+ */
+export interface PlatformFiles {
+  /** open a path for raw adoption; flags "r", "w" or "r+" */
+  open(path: string, flags: string): number;
+  read(fd: number, max: number): Uint8Array | null;
+  write(fd: number, data: Uint8Array): number;
+  close(fd: number): void;
+  error(fd: number): string | null;
+}
+
+/** Hot byte loops a platform may do natively (XS runs JS byte loops ~80x slower than V8). */
+export interface PlatformHooks {
+  /** XOR `data` in place with the repeating 4-byte `mask`, starting at mask offset `phase` */
+  xorMask?(data: Uint8Array, mask: Uint8Array, phase: number): void;
+}
+
+export interface Platform {
+  readonly name: string;
+  /** monotonic time in microseconds */
+  now(): number;
+  /**
+   * Arm the one wake-up the core needs: call `fire` once at or after `atUs`
+   * (platform clock). A new call replaces the previous; `null` disarms.
+   */
+  setWakeup(atUs: number | null, fire: () => void): void;
+  /** run `fn` soon, from the platform's loop (never synchronously) */
+  post(fn: () => void): void;
+  /** report readiness of `fd` for the bits of `events` to `cb`; a new call replaces the interest */
+  watch(fd: number, events: number, cb: ReadyCallback): void;
+  unwatch(fd: number): void;
+  /** fill `into` with random bytes (masks, nonces) */
+  random(into: Uint8Array): void;
+  readonly net: PlatformNet;
+  readonly files?: PlatformFiles;
+  readonly hooks?: PlatformHooks;
+}
+
+/** Thrown by platform calls that fail at once (bad address, port in use). */
+export class PlatformError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "PlatformError";
+    this.code = code;
+  }
+}

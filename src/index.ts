@@ -1,0 +1,31 @@
+// lwsx: the libwebsockets programming model in TypeScript.
+// Everything a callback needs is exported here under lws-like names.
+
+import { Context } from "./core/context.js";
+import { LWS_SERVER_OPTION_EXPLICIT_VHOSTS } from "./core/constants.js";
+import type { ContextCreationInfo } from "./core/types.js";
+import { rawSktRole, rawFileRole } from "./roles/raw/index.js";
+
+export * from "./core/reasons.js";
+export * from "./core/constants.js";
+export * from "./core/api.js";
+export type * from "./core/types.js";
+export type { Platform, PlatformNet, PlatformFiles, PlatformHooks, ReadyCallback, SocketAddress } from "./core/platform.js";
+export { PlatformError } from "./core/platform.js";
+export { Context, Vhost, type Logger, type LogLevel } from "./core/context.js";
+export { Wsi, WsiState } from "./core/wsi.js";
+export type { RoleOps } from "./core/role.js";
+export { adoptFile, adoptSocketRaw, rawFileRead, rawSktRole, rawFileRole } from "./roles/raw/index.js";
+export { clientConnect, type ClientConnectInfo } from "./client.js";
+
+/**
+ * lws_create_context. Unless LWS_SERVER_OPTION_EXPLICIT_VHOSTS is set (or no
+ * protocols are given), a default vhost is made from the same info, as lws does.
+ */
+export function createContext(info: ContextCreationInfo): Context {
+  const cx = new Context({ ...info, roles: [rawSktRole, rawFileRole, ...(info.roles ?? [])] });
+  if (!((info.options ?? 0) & LWS_SERVER_OPTION_EXPLICIT_VHOSTS) && info.protocols && info.protocols.length) {
+    cx.createVhost({ ...info, protocols: info.protocols });
+  }
+  return cx;
+}
