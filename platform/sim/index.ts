@@ -56,6 +56,8 @@ class Endpoint {
   closed = false;
   /** the peer closed: writes fail */
   peerGone = false;
+  /** this side sent its FIN (half-close) */
+  shutWr = false;
   error: string | null = null;
   local: SocketAddress;
   remote: SocketAddress | null = null;
@@ -235,7 +237,7 @@ export class SimNetwork implements Platform {
     if (ep.error) return POLLERR | POLLHUP;
     let r = 0;
     if (ep.rxBytes || ep.eof) r |= POLLIN;
-    if (ep.connected && !ep.readOnly && !ep.peerGone && this.space(ep) > 0) r |= POLLOUT;
+    if (ep.connected && !ep.readOnly && !ep.peerGone && !ep.shutWr && this.space(ep) > 0) r |= POLLOUT;
     return r;
   }
 
@@ -354,23 +356,23 @@ export class SimNetwork implements Platform {
 
   private write(fd: number, data: Uint8Array): number {
     const ep = this.eps.get(fd);
-    if (!ep || ep.kind !== "stream" || ep.closed || ep.readOnly) return -1;
+    if (!ep || ep.kind !== "stream" || ep.closed || ep.readOnly || ep.shutWr) return -1;
     if (ep.error || ep.peerGone) return -1;
     if (!ep.connected) return 0;
     if (!data.length) return 0;
     const f = this.faults;
-    if (f.resetChance > 0 && this.prng.next() < f.resetChance) {
+    if (!ep.instant && f.resetChance > 0 && this.prng.next() < f.resetChance) {
       this.reset(fd);
       return -1;
     }
     let n = Math.min(data.length, this.space(ep));
     if (n <= 0) return 0;
-    if (f.partialWrites) n = this.prng.int(1, n);
+    if (f.partialWrites && !ep.instant) n = this.prng.int(1, n);
     const copy = data.slice(0, n);
     ep.inflight += n;
     let off = 0;
     while (off < n) {
-      const seg = f.randomSplit ? this.prng.int(1, f.maxSegment) : f.maxSegment;
+      const seg = ep.instant ? n : f.randomSplit ? this.prng.int(1, f.maxSegment) : f.maxSegment;
       const piece = copy.subarray(off, Math.min(n, off + seg));
       off += piece.length;
       const at = ep.instant ? this.clock : Math.max(ep.lastArrival, this.clock + this.latency());
@@ -423,6 +425,25 @@ export class SimNetwork implements Platform {
       if (peer.closed || peer.error) return;
       peer.eof = true;
       peer.peerGone = true;
+      this.markDirty(peer.fd);
+    });
+  }
+
+  /**
+   * Half-close (shutdown(SHUT_WR)): the peer sees end of stream after the
+   * bytes in flight, this side can still read. Not part of the platform
+   * contract: test peers use it to act like `nc -q` or Node's socket.end().
+   */
+  shutdown(fd: number): void {
+    const ep = this.eps.get(fd);
+    if (!ep || ep.kind !== "stream" || ep.closed || ep.shutWr) return;
+    ep.shutWr = true;
+    const peer = ep.peer;
+    if (!peer || ep.error) return;
+    const at = ep.instant ? Math.max(ep.lastArrival, this.clock) : Math.max(ep.lastArrival, this.clock + this.latency());
+    this.at(at, () => {
+      if (peer.closed || peer.error) return;
+      peer.eof = true;
       this.markDirty(peer.fd);
     });
   }
@@ -489,6 +510,7 @@ export class SimPeer {
   eof = false;
   error: string | null = null;
   private closeWhenFlushed = false;
+  private shut = false;
 
   constructor(readonly sim: SimNetwork, host: string, port: number) {
     this.fd = sim.net.connect({ host, port });
@@ -497,7 +519,12 @@ export class SimPeer {
 
   private rewatch(): void {
     if (this.closed) return;
-    this.sim.watch(this.fd, POLLIN | (this.out.length || !this.connected ? POLLOUT : 0), (_fd, rev) => this.ready(rev));
+    if (this.eof) {
+      // the server closed: nothing more will come; let go of the descriptor
+      this.close();
+      return;
+    }
+    this.sim.watch(this.fd, POLLIN | ((this.out.length || !this.connected) && !this.shut ? POLLOUT : 0), (_fd, rev) => this.ready(rev));
   }
 
   private ready(rev: number): void {
@@ -532,7 +559,13 @@ export class SimPeer {
       }
       this.out.shift();
     }
-    if (this.closeWhenFlushed) this.close();
+    if (this.closeWhenFlushed) this.shutdown();
+  }
+
+  private shutdown(): void {
+    this.closeWhenFlushed = false;
+    this.shut = true;
+    this.sim.shutdown(this.fd);
   }
 
   write(data: Uint8Array | string): void {
@@ -541,9 +574,9 @@ export class SimPeer {
     this.rewatch();
   }
 
-  /** close once everything written has been taken */
+  /** half-close once everything written has been taken; keep reading until the peer closes */
   end(): void {
-    if (!this.out.length) this.close();
+    if (!this.out.length) this.shutdown();
     else this.closeWhenFlushed = true;
   }
 
