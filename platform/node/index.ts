@@ -39,6 +39,7 @@ interface Desc {
   cb: ReadyCallback | null;
   posted: boolean;
   closed: boolean;
+  paused: boolean;
   local: SocketAddress | null;
   remote: SocketAddress | null;
 }
@@ -119,8 +120,8 @@ export class NodePlatform implements Platform {
     d.events = events;
     d.cb = cb;
     if (d.readable && d.kind !== "listener") {
-      if (events & POLLIN && !(had & POLLIN) && d.rxBytes < RECV_HIGH_WATER) d.readable.resume();
-      else if (!(events & POLLIN)) d.readable.pause();
+      if (events & POLLIN && !(had & POLLIN) && d.rxBytes < RECV_HIGH_WATER) this.resume(d);
+      else if (!(events & POLLIN)) this.pause(d);
     }
     this.kick(d);
   }
@@ -130,7 +131,21 @@ export class NodePlatform implements Platform {
     if (!d) return;
     d.events = 0;
     d.cb = null;
-    if (d.readable) d.readable.pause();
+    this.pause(d);
+  }
+
+  private pause(d: Desc): void {
+    if (d.readable && !d.paused) {
+      d.paused = true;
+      d.readable.pause();
+    }
+  }
+
+  private resume(d: Desc): void {
+    if (d.readable && d.paused) {
+      d.paused = false;
+      d.readable.resume();
+    }
   }
 
   private ready(d: Desc): number {
@@ -173,7 +188,7 @@ export class NodePlatform implements Platform {
   private newDesc(kind: Desc["kind"]): Desc {
     const d: Desc = {
       fd: this.nextFd++, kind, rx: [], rxBytes: 0, eof: false, error: null, connected: false, writeBlocked: false,
-      events: 0, cb: null, posted: false, closed: false, local: null, remote: null,
+      events: 0, cb: null, posted: false, closed: false, paused: true, local: null, remote: null,
     };
     this.descs.set(d.fd, d);
     return d;
@@ -182,12 +197,13 @@ export class NodePlatform implements Platform {
   private attachStream(d: Desc, r: Desc["readable"] | null, w: Desc["writable"] | null): void {
     if (r) {
       d.readable = r;
-      r.pause();
+      d.paused = false;
+      this.pause(d);
       r.on("data", (chunk: Buffer | string) => {
         const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
         d.rx.push(b);
         d.rxBytes += b.length;
-        if (d.rxBytes >= RECV_HIGH_WATER || !(d.events & POLLIN)) r.pause();
+        if (d.rxBytes >= RECV_HIGH_WATER || !(d.events & POLLIN)) this.pause(d);
         this.notify(d);
       });
       r.on("end", () => {
@@ -316,8 +332,9 @@ export class NodePlatform implements Platform {
       d.rx[0] = head.subarray(max);
     }
     d.rxBytes -= out.length;
-    if (d.readable && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) d.readable.resume();
-    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    if (d.paused && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) this.resume(d);
+    // a Buffer is a Uint8Array: hand it out as it is
+    return out;
   }
 
   private write(fd: number, data: Uint8Array): number {

@@ -162,6 +162,10 @@ export type CallbackArgs<U> = {
  * 0 means "OK"; nonzero usually closes the connection (see each reason).
  * Reasons above LWS_CALLBACK_USER arrive typed as LWS_CALLBACK_USER's tuple:
  * compare `reason as number`.
+ *
+ * Declare all five parameters, as the C prototype does (name unused ones
+ * `_in`, `_len`): TypeScript cannot match a shorter parameter list against
+ * the per-reason tuples that make `in` follow `reason`.
  */
 export type LwsCallback<U = any> = (...args: CallbackArgs<U>) => number;
 

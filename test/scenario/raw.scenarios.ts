@@ -195,8 +195,8 @@ export function defineRawScenarios(label: string, makeEnv: MakeEnv): void {
     it("gives each connection its own per-session data, from a factory or lws-style size", async () => {
       const users: unknown[] = [];
       cx = createContext({ platform: env.platform, options: LWS_SERVER_OPTION_EXPLICIT_VHOSTS });
-      const a = cx.createVhost({ iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "a", perSessionData: () => ({ n: 0 }), callback: (_w, r, u) => (r === LWS_CALLBACK_RAW_ADOPT && users.push(u), 0) }] });
-      const b = cx.createVhost({ name: "b", iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "b", perSessionDataSize: 24, callback: (_w, r, u) => (r === LWS_CALLBACK_RAW_ADOPT && users.push(u), 0) }] });
+      const a = cx.createVhost({ iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "a", perSessionData: () => ({ n: 0 }), callback: (_w, r, u, _in, _len) => (r === LWS_CALLBACK_RAW_ADOPT && users.push(u), 0) }] });
+      const b = cx.createVhost({ name: "b", iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "b", perSessionDataSize: 24, callback: (_w, r, u, _in, _len) => (r === LWS_CALLBACK_RAW_ADOPT && users.push(u), 0) }] });
       env.peer(a.port);
       env.peer(a.port);
       env.peer(b.port);

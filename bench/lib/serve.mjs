@@ -1,0 +1,35 @@
+// The child side of a benchmark server: announce the port as one JSON line on
+// stdout, answer "cpu" lines on stdin with a CPU snapshot, and stop when stdin
+// closes (the bench is done, or gone) or on SIGTERM/SIGINT.
+
+import { createInterface } from "node:readline";
+import { cpuSnapshot } from "./cpu.mjs";
+
+function out(obj) {
+  process.stdout.write(JSON.stringify(obj) + "\n");
+}
+
+/**
+ * @param {{name: string, port: number, stop: () => void}} s
+ */
+export function serveControl({ name, port, stop }) {
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      stop();
+    } catch {
+      /* exiting anyway */
+    }
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  createInterface({ input: process.stdin })
+    .on("line", (line) => {
+      if (line.trim() === "cpu") out({ cpu: cpuSnapshot() });
+    })
+    .on("close", shutdown);
+  out({ ready: name, port, pid: process.pid });
+}
