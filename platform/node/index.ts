@@ -54,6 +54,8 @@ export class NodePlatform implements Platform {
   readonly net: PlatformNet;
   readonly files: PlatformFiles;
   private readonly descs = new Map<number, Desc>();
+  /** backing stores of received chunks handed out by read(): never written again */
+  private readonly received = new WeakSet<ArrayBufferLike>();
   private nextFd = 3;
   private wakeTimer: NodeJS.Timeout | null = null;
   private readonly t0 = process.hrtime.bigint();
@@ -334,6 +336,7 @@ export class NodePlatform implements Platform {
     d.rxBytes -= out.length;
     if (d.paused && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) this.resume(d);
     // a Buffer is a Uint8Array: hand it out as it is
+    this.received.add(out.buffer);
     return out;
   }
 
@@ -349,8 +352,11 @@ export class NodePlatform implements Platform {
       return 0;
     }
     const n = Math.min(room, data.length);
-    // Node keeps a reference to what it is given until sent: give it a copy
-    const ok = d.writable.write(Buffer.from(data.subarray(0, n)));
+    const part = n === data.length ? data : data.subarray(0, n);
+    // Node keeps a reference to what it is given until it is sent, so the
+    // caller's buffer is copied, unless it is received bytes this platform
+    // handed out: nothing writes into those again (callbacks get them read-only)
+    const ok = d.writable.write(this.received.has(data.buffer) ? part : Buffer.from(part));
     if (!ok) d.writeBlocked = true;
     return n;
   }

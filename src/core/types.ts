@@ -40,8 +40,10 @@ export interface HeaderAppender {
 }
 
 /**
- * What `in` is for each reason. Byte payloads are views into lwsx's buffers,
- * valid only during the callback: copy what you keep.
+ * What `in` is for each reason. Byte payloads are read-only views into
+ * lwsx's (or the platform's) buffers, valid only during the callback: copy
+ * what you keep, and do not write into them (write() may send them without
+ * a copy).
  */
 export interface ReasonIn {
   [R.LWS_CALLBACK_ESTABLISHED]: null;
