@@ -18,6 +18,8 @@ export interface SimFaults {
   randomSplit: boolean;
   /** a write takes a random 1..n of the bytes it could take */
   partialWrites: boolean;
+  /** the most bytes one write takes (1: one byte per write) */
+  maxWrite: number;
   /** probability that a write resets its connection instead */
   resetChance: number;
   /** refuse every connect */
@@ -123,6 +125,7 @@ export class SimNetwork implements Platform {
       maxSegment: opts.maxSegment ?? 65536,
       randomSplit: opts.randomSplit ?? false,
       partialWrites: opts.partialWrites ?? false,
+      maxWrite: opts.maxWrite ?? Infinity,
       resetChance: opts.resetChance ?? 0,
       refuseConnect: opts.refuseConnect ?? false,
       latencyUs: opts.latencyUs ?? 50,
@@ -367,7 +370,10 @@ export class SimNetwork implements Platform {
     }
     let n = Math.min(data.length, this.space(ep));
     if (n <= 0) return 0;
-    if (f.partialWrites && !ep.instant) n = this.prng.int(1, n);
+    if (!ep.instant) {
+      if (n > f.maxWrite) n = f.maxWrite;
+      if (f.partialWrites) n = this.prng.int(1, n);
+    }
     const copy = data.slice(0, n);
     ep.inflight += n;
     let off = 0;

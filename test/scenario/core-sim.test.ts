@@ -17,6 +17,9 @@ import {
   LWS_TO_KILL_SYNC,
   PENDING_TIMEOUT_USER_OK,
   callbackOnWritable,
+  callbackOnWritableAllProtocol,
+  adoptFile,
+  rawFileRead,
   type RoleOps,
   type Wsi,
 } from "../../src/index.js";
@@ -152,6 +155,47 @@ describe("core on sim", () => {
     await env.waitFor(() => rec.plain().includes("WSI_DESTROY"), "timeout", 10000);
     A.ok(rec.plain().includes('CLIENT_CONNECTION_ERROR"timeout"'), rec.plain().join(","));
     A.equal(env.sim.now(), 5_000_000);
+    cx.destroy();
+  });
+
+  it("passes each protocol its per-vhost options at PROTOCOL_INIT", () => {
+    const env = simEnv();
+    const got: unknown[] = [];
+    const cb = (_w: Wsi, reason: number, _u: unknown, in_: unknown, _l: number) => (reason === 27 && got.push(in_), 0);
+    const cx = createContext({ platform: env.platform, pvo: { a: { greeting: "hi" } }, protocols: [{ name: "a", callback: cb }, { name: "b", callback: cb }] });
+    A.deepEqual(got, [{ greeting: "hi" }, null]);
+    cx.destroy();
+  });
+
+  it("asks WRITEABLE of every connection of a protocol with callbackOnWritableAllProtocol()", async () => {
+    const env = simEnv();
+    let writeables = 0;
+    const proto = { name: "raw", callback: (w: Wsi, reason: number, _u: unknown, _i: unknown, _l: number) => (reason === 61 && (writeables++, write(w, "b")), 0) };
+    const cx = createContext({ platform: env.platform, iface: "127.0.0.1", port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [proto] });
+    const peers = [1, 2, 3].map(() => env.peer(cx.vhosts[0]!.port));
+    await env.waitFor(() => cx.vhosts[0]!.connections === 3, "connected");
+    callbackOnWritableAllProtocol(cx, proto);
+    await env.waitFor(() => peers.every((p) => p.text === "b"), "broadcast");
+    A.equal(writeables, 3);
+    cx.destroy();
+  });
+
+  it("adopts an in-memory sim file and reads it to the end", async () => {
+    const env = simEnv();
+    env.sim.fileSystem.set("/data.txt", new TextEncoder().encode("x".repeat(10000)));
+    let n = 0;
+    const rec = recorder("file", (wsi, reason) => {
+      if (reason === 64) {
+        const b = rawFileRead(wsi, 1000);
+        if (b) n += b.length;
+      }
+    });
+    const cx = createContext({ platform: env.platform, protocols: [rec.protocol] });
+    adoptFile(cx.vhosts[0]!, "/data.txt");
+    await env.waitFor(() => rec.plain().includes("WSI_DESTROY"), "end of file");
+    A.equal(n, 10000);
+    A.equal(rec.plain().filter((e) => e === "RAW_RX_FILE").length, 11, "ten reads of 1000 bytes, then the end");
+    A.throws(() => adoptFile(cx.vhosts[0]!, "/missing"), /no such file/);
     cx.destroy();
   });
 });

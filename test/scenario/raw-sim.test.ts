@@ -6,7 +6,7 @@ import * as A from "../lib/assert.js";
 import { simEnv, forSeeds, bytes, sameBytes } from "../lib/env.js";
 import { recorder } from "../lib/recorder.js";
 import { defineRawScenarios } from "./raw.scenarios.js";
-import { createContext, write, LWS_CALLBACK_RAW_RX, LWS_SERVER_OPTION_ONLY_RAW, type Wsi } from "../../src/index.js";
+import { createContext, clientConnect, write, LWS_CALLBACK_RAW_RX, LWS_SERVER_OPTION_ONLY_RAW, LWS_SERVER_OPTION_EXPLICIT_VHOSTS, type Wsi } from "../../src/index.js";
 import { startApp } from "../../examples/app/app.js";
 
 defineRawScenarios("sim", () => simEnv({ seed: 1 }));
@@ -27,6 +27,30 @@ describe("raw role under sim faults", () => {
       A.ok(sameBytes(p.received, data), "intact");
       cx.destroy();
     });
+  });
+
+  it("loses no byte when every write takes exactly one byte, on both sides", async () => {
+    const env = simEnv({ seed: 17, maxWrite: 1, maxSegment: 1 });
+    const cx = createContext({ platform: env.platform, iface: "127.0.0.1", port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "e", callback: echo }] });
+    const data = bytes(3000, 17);
+    const p = env.peer(cx.vhosts[0]!.port);
+    p.write(data);
+    await env.waitFor(() => p.receivedLength >= data.length, "echo", 600000);
+    A.ok(sameBytes(p.received, data), "intact");
+    cx.destroy();
+  });
+
+  it("reports every connect as refused when the network refuses them", async () => {
+    const env = simEnv({ seed: 18, refuseConnect: true });
+    const cli = recorder("cli");
+    const cx = createContext({ platform: env.platform, options: LWS_SERVER_OPTION_EXPLICIT_VHOSTS });
+    const sv = cx.createVhost({ name: "s", iface: "127.0.0.1", port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "e", callback: echo }] });
+    cx.createVhost({ name: "c", protocols: [cli.protocol] });
+    clientConnect({ context: cx, address: "127.0.0.1", port: sv.port, method: "RAW", vhost: cx.vhostByName("c")! });
+    await env.waitFor(() => cli.plain().includes("WSI_DESTROY"), "refused");
+    A.ok(cli.plain().includes('CLIENT_CONNECTION_ERROR"connection refused"'), cli.plain().join(","));
+    A.equal(sv.connections, 0);
+    cx.destroy();
   });
 
   it("is deterministic: the same seed gives the same callback log and the same virtual time", async () => {
