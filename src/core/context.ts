@@ -196,7 +196,7 @@ export class Context {
       lw.state = WsiState.ESTABLISHED;
       vh.listenWsi = lw;
       vh.port = this.platform.net.localAddress(fd)?.port ?? port;
-      if (!this.insertFd(lw, POLLIN)) {
+      if (!this.insertFd(lw)) {
         this.platform.net.close(fd);
         this.destroyVhost(vh);
         throw new Error(`lwsx: vhost '${vh.name}': protocols[0] refused ADD_POLL_FD for the listen socket`);
@@ -286,21 +286,23 @@ export class Context {
     return this.call(wsi, p0, reason, wsi.user, wsi.pa, len);
   }
 
-  /** insert a descriptor: LOCK_POLL(1), ADD_POLL_FD, UNLOCK_POLL(1) */
-  insertFd(wsi: Wsi, events: number): boolean {
+  /**
+   * insert a descriptor, watched for POLLIN as lws always starts them:
+   * LOCK_POLL(1), ADD_POLL_FD, UNLOCK_POLL(1), all with {fd, POLLIN, 0}.
+   * Reception held off by rxFlowControl() before insertion is applied after.
+   */
+  insertFd(wsi: Wsi): boolean {
     const pa = wsi.pa;
     pa.fd = wsi.fd;
-    pa.events = 0;
+    pa.events = POLLIN;
     pa.prev_events = 0;
     if (this.pollCb(wsi, R.LWS_CALLBACK_LOCK_POLL, 1)) return false;
     this.fds.set(wsi.fd, wsi);
-    wsi.events = events;
-    pa.fd = wsi.fd;
-    pa.events = events;
-    pa.prev_events = 0;
+    wsi.events = POLLIN;
     let ok = this.pollCb(wsi, R.LWS_CALLBACK_ADD_POLL_FD, 0) === 0;
-    if (!this.externalPoll) this.platform.watch(wsi.fd, events, this.onReady);
+    if (!this.externalPoll) this.platform.watch(wsi.fd, POLLIN, this.onReady);
     if (this.pollCb(wsi, R.LWS_CALLBACK_UNLOCK_POLL, 1)) ok = false;
+    if (ok && wsi.rxflowBits) ok = this.changePollfd(wsi, POLLIN, 0) === 0;
     return ok;
   }
 
@@ -308,6 +310,8 @@ export class Context {
   changePollfd(wsi: Wsi, and: number, or: number): number {
     if (wsi.events < 0 || wsi.dead) return 0;
     const pa = wsi.pa;
+    pa.fd = wsi.fd;
+    pa.events = pa.prev_events = wsi.events;
     if (this.pollCb(wsi, R.LWS_CALLBACK_LOCK_POLL, 0)) return -1;
     let ret = 0;
     pa.fd = wsi.fd;
@@ -326,14 +330,13 @@ export class Context {
     return ret;
   }
 
-  /** remove a descriptor: LOCK_POLL(1), DEL_POLL_FD, UNLOCK_POLL(1) */
+  /** remove a descriptor: LOCK_POLL(1), DEL_POLL_FD, UNLOCK_POLL(1), all with {fd, 0, 0} as lws gives them */
   removeFd(wsi: Wsi): void {
     if (wsi.events < 0) return;
     const pa = wsi.pa;
     pa.fd = wsi.fd;
     pa.events = pa.prev_events = 0;
     this.pollCb(wsi, R.LWS_CALLBACK_LOCK_POLL, 1);
-    pa.events = pa.prev_events = wsi.events;
     this.fds.delete(wsi.fd);
     wsi.events = -1;
     if (!this.externalPoll) this.platform.unwatch(wsi.fd);
@@ -500,7 +503,7 @@ export class Context {
       return null;
     }
     wsi.state = WsiState.ESTABLISHED;
-    if (!this.insertFd(wsi, POLLIN)) {
+    if (!this.insertFd(wsi)) {
       this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "adopt: pollfd insert refused", false);
       return null;
     }
@@ -561,7 +564,7 @@ export class Context {
     wsi.fd = fd;
     wsi.state = WsiState.WAITING_CONNECT;
     wsi.vhost.connections++;
-    if (!this.insertFd(wsi, POLLIN)) {
+    if (!this.insertFd(wsi)) {
       this.clientConnectFailed(wsi, "insert wsi failed");
       return false;
     }
@@ -635,7 +638,9 @@ export class Context {
 
   /** lws_callback_on_writable: ask for one WRITEABLE callback */
   callbackOnWritable(wsi: Wsi): number {
-    if (wsi.dead || wsi.state === WsiState.FLUSHING_BEFORE_CLOSE || wsi.events < 0) return wsi.events < 0 && !wsi.dead && wsi.state === WsiState.UNCONNECTED ? -1 : 0;
+    if (wsi.dead || wsi.state === WsiState.FLUSHING_BEFORE_CLOSE) return 0;
+    // not in the pollfd table yet (lws: "failed to find socket")
+    if (wsi.events < 0) return -1;
     wsi.wantWritable = true;
     if (this.changePollfd(wsi, 0, POLLOUT)) return -1;
     return 1;

@@ -20,6 +20,10 @@ import {
   callbackOnWritableAllProtocol,
   adoptFile,
   rawFileRead,
+  rxFlowControl,
+  LWS_RXFLOW_REASON_APPLIES_DISABLE,
+  LWS_RXFLOW_REASON_APPLIES_ENABLE,
+  LWS_RXFLOW_REASON_HTTP_RXBUFFER,
   type RoleOps,
   type Wsi,
 } from "../../src/index.js";
@@ -196,6 +200,27 @@ describe("core on sim", () => {
     A.equal(n, 10000);
     A.equal(rec.plain().filter((e) => e === "RAW_RX_FILE").length, 11, "ten reads of 1000 bytes, then the end");
     A.throws(() => adoptFile(cx.vhosts[0]!, "/missing"), /no such file/);
+    cx.destroy();
+  });
+
+  it("keeps reception off while any rxFlowControl reason holds it, as lws' reason bits do", async () => {
+    const env = simEnv();
+    let w: Wsi | null = null;
+    const cx = createContext({ platform: env.platform, iface: "127.0.0.1", port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [recorder("raw", (wsi, r) => (r === LWS_CALLBACK_RAW_ADOPT && (w = wsi), 0)).protocol] });
+    env.peer(cx.vhosts[0]!.port);
+    await env.waitFor(() => !!w, "adopt");
+    const POLLIN = 1;
+    rxFlowControl(w!, LWS_RXFLOW_REASON_APPLIES_DISABLE | LWS_RXFLOW_REASON_HTTP_RXBUFFER);
+    A.equal(w!.events & POLLIN, 0);
+    rxFlowControl(w!, 0);
+    rxFlowControl(w!, 1);
+    A.equal(w!.events & POLLIN, 0, "the user's enable does not lift another reason");
+    rxFlowControl(w!, LWS_RXFLOW_REASON_APPLIES_ENABLE | LWS_RXFLOW_REASON_HTTP_RXBUFFER);
+    A.equal(w!.events & POLLIN, POLLIN);
+    rxFlowControl(w!, false);
+    A.equal(w!.events & POLLIN, 0);
+    rxFlowControl(w!, true);
+    A.equal(w!.events & POLLIN, POLLIN);
     cx.destroy();
   });
 });
