@@ -31,7 +31,7 @@ import {
 import { PlatformError, type Platform } from "./platform.js";
 import { CLOSE, DIED, type RoleOps, type ServiceResult } from "./role.js";
 import { Sul, SulHeap } from "./sul.js";
-import type { ContextCreationInfo, PerVhostOptions, PollFd, Protocol, VhostCreationInfo } from "./types.js";
+import type { ContextCreationInfo, PerVhostOptions, PollArgs, PollFd, Protocol, VhostCreationInfo } from "./types.js";
 import { Wsi, WsiState } from "./wsi.js";
 
 export type LogLevel = "err" | "warn" | "notice" | "info";
@@ -133,6 +133,8 @@ export class Context {
   private tidDetected = false;
   private destroyed = false;
   private readonly pfd: PollFd = { fd: -1, events: 0, revents: 0 };
+  /** the lws_pollargs of the *_POLL_FD callbacks: one for the context, valid during the callback (lws passes a stack struct) */
+  private readonly pa: PollArgs = { fd: -1, events: 0, prev_events: 0 };
   private readonly onReady = (fd: number, revents: number): void => {
     const w = this.fds.get(fd);
     if (!w) return;
@@ -283,7 +285,7 @@ export class Context {
 
   private pollCb(wsi: Wsi, reason: number, len: number): number {
     const p0 = wsi.vhost.protocols[0] ?? null;
-    return this.call(wsi, p0, reason, wsi.user, wsi.pa, len);
+    return this.call(wsi, p0, reason, wsi.user, this.pa, len);
   }
 
   /**
@@ -292,7 +294,7 @@ export class Context {
    * Reception held off by rxFlowControl() before insertion is applied after.
    */
   insertFd(wsi: Wsi): boolean {
-    const pa = wsi.pa;
+    const pa = this.pa;
     pa.fd = wsi.fd;
     pa.events = POLLIN;
     pa.prev_events = 0;
@@ -309,7 +311,7 @@ export class Context {
   /** change a descriptor's events: LOCK_POLL(0), CHANGE_MODE_POLL_FD, UNLOCK_POLL(0) */
   changePollfd(wsi: Wsi, and: number, or: number): number {
     if (wsi.events < 0 || wsi.dead) return 0;
-    const pa = wsi.pa;
+    const pa = this.pa;
     pa.fd = wsi.fd;
     pa.events = pa.prev_events = wsi.events;
     if (this.pollCb(wsi, R.LWS_CALLBACK_LOCK_POLL, 0)) return -1;
@@ -333,7 +335,7 @@ export class Context {
   /** remove a descriptor: LOCK_POLL(1), DEL_POLL_FD, UNLOCK_POLL(1), all with {fd, 0, 0} as lws gives them */
   removeFd(wsi: Wsi): void {
     if (wsi.events < 0) return;
-    const pa = wsi.pa;
+    const pa = this.pa;
     pa.fd = wsi.fd;
     pa.events = pa.prev_events = 0;
     this.pollCb(wsi, R.LWS_CALLBACK_LOCK_POLL, 1);

@@ -3,7 +3,7 @@
 // ESP32 every idle connection costs its slots of the XS heap.
 
 import type { Context, Vhost } from "./context.js";
-import type { Protocol, PollArgs } from "./types.js";
+import type { Protocol } from "./types.js";
 import type { RoleOps } from "./role.js";
 import { Buflist } from "./buflist.js";
 import type { Sul } from "./sul.js";
@@ -49,8 +49,6 @@ export class Wsi {
   timeoutSul: Sul | null = null;
   timeoutReason = 0;
   timerSul: Sul | null = null;
-  /** the lws_pollargs given to the *_POLL_FD callbacks for this wsi */
-  readonly pa: PollArgs = { fd: -1, events: 0, prev_events: 0 };
   /** role-private state */
   rs: any = null;
   /** close code / reason for logs */
