@@ -423,14 +423,18 @@ export class SimNetwork implements Platform {
       for (const p of ep.pending) this.close(p.fd);
       return;
     }
+    this.sendFin(ep, true);
+  }
+
+  /** the peer sees end of stream after the last byte in flight; `gone`: it can no longer write to us either */
+  private sendFin(ep: Endpoint, gone: boolean): void {
     const peer = ep.peer;
     if (!peer || ep.error) return;
-    // FIN after the last byte in flight
     const at = ep.instant ? Math.max(ep.lastArrival, this.clock) : Math.max(ep.lastArrival, this.clock + this.latency());
     this.at(at, () => {
       if (peer.closed || peer.error) return;
       peer.eof = true;
-      peer.peerGone = true;
+      if (gone) peer.peerGone = true;
       this.markDirty(peer.fd);
     });
   }
@@ -444,14 +448,7 @@ export class SimNetwork implements Platform {
     const ep = this.eps.get(fd);
     if (!ep || ep.kind !== "stream" || ep.closed || ep.shutWr) return;
     ep.shutWr = true;
-    const peer = ep.peer;
-    if (!peer || ep.error) return;
-    const at = ep.instant ? Math.max(ep.lastArrival, this.clock) : Math.max(ep.lastArrival, this.clock + this.latency());
-    this.at(at, () => {
-      if (peer.closed || peer.error) return;
-      peer.eof = true;
-      this.markDirty(peer.fd);
-    });
+    this.sendFin(ep, false);
   }
 
   /** reset a connection (both ends see POLLERR|POLLHUP, unread data is lost) */
