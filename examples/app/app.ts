@@ -1,39 +1,70 @@
 // The demo app: the product's face. The same source runs under `npm start`
 // (platform/node), in the XS test lane (platform/sim) and on the device
-// (platform/moddable, built by manifest.json). For now it is a raw echo on
-// one port; the HTTP and WebSocket roles grow it.
+// (platform/moddable, built by manifest.json).
+//
+// One port (lws' 7681) serves:
+//  - HTTP: the status page from `www/` at "/", and JSON at "/status";
+//  - raw echo: a connection whose first bytes are not HTTP (try `nc`) falls
+//    back to the "raw-echo" protocol (LWS_SERVER_OPTION_FALLBACK_TO_RAW).
 
 import {
   createContext,
   callbackOnWritable,
+  callbackHttpDummy,
   rxFlowControl,
   sendPipeChoked,
   write,
-  LWS_CALLBACK_PROTOCOL_INIT,
+  headerCursor,
+  addHttpHeaderStatus,
+  addHttpHeaderByName,
+  addHttpHeaderContentLength,
+  finalizeWriteHttpHeader,
+  httpTransactionCompleted,
+  LWS_CALLBACK_FILTER_HTTP_CONNECTION,
+  LWS_CALLBACK_HTTP,
   LWS_CALLBACK_RAW_ADOPT,
   LWS_CALLBACK_RAW_CLOSE,
   LWS_CALLBACK_RAW_RX,
   LWS_CALLBACK_RAW_WRITEABLE,
-  LWS_SERVER_OPTION_ONLY_RAW,
+  LWS_CALLBACK_WSI_CREATE,
+  LWS_CALLBACK_WSI_DESTROY,
+  LWS_SERVER_OPTION_FALLBACK_TO_RAW,
+  LWS_WRITE_HTTP_FINAL,
   LWS_WRITE_RAW,
+  LWSMPRO_CALLBACK,
+  LWSMPRO_FILE,
+  HTTP_STATUS_OK,
   type Context,
+  type HttpLimits,
   type Platform,
   type Protocol,
 } from "../../src/index.js";
 
 export interface AppStats {
+  /** platform µs at start */
   started: number;
+  /** every connection (HTTP and raw) */
   connections: number;
+  rawConnections: number;
   totalConnections: number;
+  httpRequests: number;
   bytesEchoed: number;
 }
 
 export interface AppOptions {
   host?: string;
   port?: number;
+  /** the platform path of the www/ files */
+  wwwRoot?: string;
+  /** heap use where the platform knows it */
+  heap?: () => { used: number; total: number } | null;
+  /** request limits (default: the small device limits) */
+  httpLimits?: Partial<HttpLimits>;
+  /** most connections at once (beyond: 503) */
+  maxConnections?: number;
 }
 
-/** per connection: nothing yet but a byte count */
+/** per raw connection: a byte count */
 interface EchoSession {
   bytes: number;
 }
@@ -45,11 +76,8 @@ export function makeRawEchoProtocol(stats: AppStats): Protocol<EchoSession> {
     rxBufferSize: 16384,
     callback(wsi, reason, user, in_, len) {
       switch (reason) {
-        case LWS_CALLBACK_PROTOCOL_INIT:
-          break;
         case LWS_CALLBACK_RAW_ADOPT:
-          stats.connections++;
-          stats.totalConnections++;
+          stats.rawConnections++;
           break;
         case LWS_CALLBACK_RAW_RX:
           user.bytes += len;
@@ -66,10 +94,57 @@ export function makeRawEchoProtocol(stats: AppStats): Protocol<EchoSession> {
           rxFlowControl(wsi, 1);
           break;
         case LWS_CALLBACK_RAW_CLOSE:
-          stats.connections--;
+          stats.rawConnections--;
           break;
       }
       return 0;
+    },
+  };
+}
+
+const enc = new TextEncoder();
+
+export function makeHttpProtocol(stats: AppStats, platform: Platform, opts: AppOptions): Protocol {
+  return {
+    name: "lwsx-demo",
+    callback(wsi, reason, user, in_, len) {
+      switch (reason) {
+        case LWS_CALLBACK_WSI_CREATE:
+          stats.connections++;
+          stats.totalConnections++;
+          return 0;
+        case LWS_CALLBACK_WSI_DESTROY:
+          stats.connections--;
+          return 0;
+        case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+          stats.httpRequests++;
+          return 0;
+        case LWS_CALLBACK_HTTP: {
+          // the "/status" callback mount
+          const body = enc.encode(
+            JSON.stringify({
+              uptime: Math.floor((platform.now() - stats.started) / 1e6),
+              connections: { http: stats.connections - stats.rawConnections, raw: stats.rawConnections, total: stats.totalConnections },
+              httpRequests: stats.httpRequests,
+              bytesEchoed: stats.bytesEchoed,
+              heap: opts.heap?.() ?? null,
+              platform: platform.name,
+            }),
+          );
+          const c = headerCursor(512);
+          if (
+            addHttpHeaderStatus(wsi, HTTP_STATUS_OK, c) ||
+            addHttpHeaderByName(wsi, "content-type:", "application/json", c) ||
+            addHttpHeaderByName(wsi, "cache-control:", "no-store", c) ||
+            addHttpHeaderContentLength(wsi, body.length, c) ||
+            finalizeWriteHttpHeader(wsi, c)
+          )
+            return -1;
+          if (write(wsi, body, body.length, LWS_WRITE_HTTP_FINAL) < 0) return -1;
+          return httpTransactionCompleted(wsi) ? -1 : 0;
+        }
+      }
+      return callbackHttpDummy(wsi, reason, user, in_, len);
     },
   };
 }
@@ -84,13 +159,21 @@ export interface App {
 export const DEFAULT_PORT = 7681;
 
 export function startApp(platform: Platform, opts: AppOptions = {}): App {
-  const stats: AppStats = { started: platform.now(), connections: 0, totalConnections: 0, bytesEchoed: 0 };
+  const stats: AppStats = { started: platform.now(), connections: 0, rawConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
   const context = createContext({
     platform,
     iface: opts.host ?? "127.0.0.1",
     port: opts.port ?? DEFAULT_PORT,
-    options: LWS_SERVER_OPTION_ONLY_RAW,
-    protocols: [makeRawEchoProtocol(stats)],
+    options: LWS_SERVER_OPTION_FALLBACK_TO_RAW,
+    listenAcceptProtocol: "raw-echo",
+    protocols: [makeHttpProtocol(stats, platform, opts), makeRawEchoProtocol(stats)],
+    mounts: [
+      { mountpoint: "/status", origin: "lwsx-demo", originProtocol: LWSMPRO_CALLBACK, exactMatch: true },
+      { mountpoint: "/", origin: opts.wwwRoot ?? "/www", originProtocol: LWSMPRO_FILE, def: "index.html" },
+    ],
+    httpLimits: opts.httpLimits,
+    maxConnections: opts.maxConnections,
+    headers: { "x-content-type-options": "nosniff" },
   });
   return { context, stats, port: context.vhosts[0]!.port };
 }

@@ -1,25 +1,39 @@
 // `npm start`: the demo app on the Node platform. HOST and PORT come from the
 // environment (default 127.0.0.1:7681, lws' own default).
 
+import { fileURLToPath } from "node:url";
 import { createNodePlatform } from "../../platform/node/index.js";
+import { SERVER_HTTP_LIMITS } from "../../src/index.js";
 import { startApp, DEFAULT_PORT } from "./app.js";
 
 const host = process.env.HOST || "127.0.0.1";
 const portText = process.env.PORT || String(DEFAULT_PORT);
 const port = Number(portText);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
+if (!/^\d+$/.test(portText) || port > 65535) {
   console.error(`lwsx demo: PORT must be a TCP port number, not '${portText}'`);
   process.exit(2);
 }
+// the www/ folder beside this app's source (dist/examples/app -> examples/app/www)
+const wwwRoot = fileURLToPath(new URL("../../../examples/app/www", import.meta.url));
 
 let app;
 try {
-  app = startApp(createNodePlatform(), { host, port });
+  app = startApp(createNodePlatform(), {
+    host,
+    port,
+    wwwRoot,
+    httpLimits: SERVER_HTTP_LIMITS,
+    maxConnections: 10000,
+    heap: () => {
+      const m = process.memoryUsage();
+      return { used: m.heapUsed, total: m.heapTotal };
+    },
+  });
 } catch (e) {
   console.error(`lwsx demo: ${(e as Error).message}`);
   process.exit(1);
 }
-console.log(`lwsx demo listening on ${host}:${app.port} (raw echo; try: nc ${host} ${app.port})`);
+console.log(`lwsx demo listening on http://${host}:${app.port}/ (status page; raw echo for non-HTTP clients: nc ${host} ${app.port})`);
 
 const stop = () => {
   app.context.destroy();

@@ -12,7 +12,7 @@ import * as net from "node:net";
 import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
 import { getSystemErrorName } from "node:util";
-import { PlatformError, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 
@@ -53,6 +53,34 @@ export class NodePlatform implements Platform {
   readonly name = "node";
   readonly net: PlatformNet;
   readonly files: PlatformFiles;
+  readonly vfs: PlatformVfs = {
+    stat(path) {
+      try {
+        const st = fs.statSync(path);
+        return { size: st.size, mtimeMs: Math.floor(st.mtimeMs), isDirectory: st.isDirectory() };
+      } catch {
+        return null;
+      }
+    },
+    open(path) {
+      try {
+        return fs.openSync(path, "r");
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new PlatformError(err.code ?? "EIO", err.message);
+      }
+    },
+    read(handle, position, into) {
+      return fs.readSync(handle, into, 0, into.length, position);
+    },
+    close(handle) {
+      try {
+        fs.closeSync(handle);
+      } catch {
+        /* already closed */
+      }
+    },
+  };
   private readonly descs = new Map<number, Desc>();
   /** backing stores of received chunks handed out by read(): never written again */
   private readonly received = new WeakSet<ArrayBufferLike>();

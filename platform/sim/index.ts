@@ -6,10 +6,12 @@
 // resets and refused connects. Nothing here touches a real timer or socket,
 // so it runs the same in Node and inside the XS engine.
 
-import { PlatformError, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 import { Sul, SulHeap } from "../../src/core/sul.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
+/** how long a closed socket keeps reading and dropping, µs (see PlatformNet.close) */
+const LINGER_US = 2_000_000;
 
 export interface SimFaults {
   /** largest segment a write is delivered in; 1 delivers byte by byte */
@@ -58,6 +60,8 @@ class Endpoint {
   closed = false;
   /** the peer closed: writes fail */
   peerGone = false;
+  /** after close: until when arriving bytes are dropped quietly */
+  lingerUntil = -1;
   /** this side sent its FIN (half-close) */
   shutWr = false;
   error: string | null = null;
@@ -112,8 +116,47 @@ export class SimNetwork implements Platform {
   private nextPort = 40000;
   private readonly listeners = new Map<number, Endpoint>();
   private wake: Sul | null = null;
-  /** in-memory files for files.open() */
+  /** in-memory files, for files.open() and the vfs (directories are implied by paths) */
   readonly fileSystem = new Map<string, Uint8Array>();
+  /** modification times of fileSystem entries (ms); 0 when not set */
+  readonly fileTimes = new Map<string, number>();
+  private readonly vfsHandles = new Map<number, Uint8Array>();
+  private nextHandle = 1;
+  readonly vfs: PlatformVfs = {
+    stat: (path) => {
+      const f = this.fileSystem.get(path);
+      if (f) return { size: f.length, mtimeMs: this.fileTimes.get(path) ?? 0, isDirectory: false };
+      const dir = path.endsWith("/") ? path : path + "/";
+      for (const k of this.fileSystem.keys()) if (k.startsWith(dir)) return { size: 0, mtimeMs: 0, isDirectory: true };
+      return null;
+    },
+    open: (path) => {
+      const f = this.fileSystem.get(path);
+      if (!f) throw new PlatformError("ENOENT", `no such file '${path}'`);
+      const h = this.nextHandle++;
+      this.vfsHandles.set(h, f);
+      return h;
+    },
+    read: (h, position, into) => {
+      const f = this.vfsHandles.get(h);
+      if (!f) throw new PlatformError("EBADF", `bad handle ${h}`);
+      const n = Math.max(0, Math.min(into.length, f.length - position));
+      into.set(f.subarray(position, position + n));
+      return n;
+    },
+    close: (h) => void this.vfsHandles.delete(h),
+  };
+
+  /** store a file (text or bytes) in the in-memory file system */
+  writeFile(path: string, data: Uint8Array | string, mtimeMs = 0): void {
+    this.fileSystem.set(path, typeof data === "string" ? new TextEncoder().encode(data) : data);
+    if (mtimeMs) this.fileTimes.set(path, mtimeMs);
+  }
+
+  /** vfs handles still open (for leak checks) */
+  get openFileCount(): number {
+    return this.vfsHandles.size;
+  }
   /** events processed so far */
   events = 0;
 
@@ -393,7 +436,9 @@ export class SimNetwork implements Platform {
     const to = from.peer;
     if (!to || to.error) return;
     if (to.closed) {
-      // bytes reaching a closed socket: the stack answers with a reset
+      // a closed socket lingers a while, reading and dropping what still
+      // comes; after that, bytes reaching it make the stack answer with a reset
+      if (this.clock <= to.lingerUntil) return;
       if (!from.closed && !from.error) this.failEndpoint(from, "connection reset by peer");
       return;
     }
@@ -415,6 +460,7 @@ export class SimNetwork implements Platform {
     const ep = this.eps.get(fd);
     if (!ep || ep.closed) return;
     ep.closed = true;
+    ep.lingerUntil = this.clock + LINGER_US;
     this.eps.delete(fd);
     this.watchers.delete(fd);
     this.dirty.delete(fd);

@@ -132,6 +132,8 @@ export const LWS_RXFLOW_REASON_APPLIES_DISABLE = LWS_RXFLOW_REASON_APPLIES;
 
 /** Server options used by lwsx (lws_context_creation_info.options, LWS_SERVER_OPTION_*). */
 export const LWS_SERVER_OPTION_EXPLICIT_VHOSTS = 1 << 13;
+/** an HTTP vhost hands a connection whose first bytes are not HTTP to listenAcceptProtocol as raw */
+export const LWS_SERVER_OPTION_FALLBACK_TO_RAW = 1 << 20;
 export const LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG = 1 << 22;
 /** lws' name for a vhost whose listen socket adopts every connection as raw */
 export const LWS_SERVER_OPTION_ONLY_RAW = LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;

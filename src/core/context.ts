@@ -51,6 +51,19 @@ const FLUSH_BEFORE_CLOSE_SECS = 5;
 /** Timer callbacks run per wake-up before yielding back to the loop. */
 const TIMERS_PER_WAKE = 10000;
 
+/** the role of a connection refused for a vhost's limit: reads and drops until it is closed */
+const refusedRole: RoleOps = {
+  name: "refused",
+  writeableCb: [-1, -1],
+  closeCb: [-1, -1],
+  bindCb: [-1, -1],
+  unbindCb: [-1, -1],
+  handlePollin(wsi: Wsi): ServiceResult {
+    const b = wsi.context.read(wsi);
+    return b && !b.length ? CLOSE : 0;
+  },
+};
+
 export class Vhost {
   readonly context: Context;
   readonly name: string;
@@ -169,6 +182,7 @@ export class Context {
     const port = info.port ?? CONTEXT_PORT_NO_LISTEN;
     if (port !== CONTEXT_PORT_NO_LISTEN && !this.roles.has(vh.acceptRole))
       throw new Error(`lwsx: vhost '${vh.name}' accepts connections as role '${vh.acceptRole}', which this build does not have (have: ${[...this.roles.keys()].join(", ")})`);
+    if (port !== CONTEXT_PORT_NO_LISTEN) this.roles.get(vh.acceptRole)!.validateVhost?.(info);
     if (info.listenAcceptProtocol && !vh.protocolByName(info.listenAcceptProtocol))
       throw new Error(`lwsx: vhost '${vh.name}': listenAcceptProtocol '${info.listenAcceptProtocol}' is not one of its protocols`);
     this.vhosts.push(vh);
@@ -468,7 +482,9 @@ export class Context {
       const max = vh.info.maxConnections;
       if (max !== undefined && vh.connections >= max) {
         this.log("notice", `vhost '${vh.name}' at its limit of ${max} connections: refusing fd ${fd}`);
-        net.close(fd);
+        const answer = this.roles.get(vh.acceptRole)?.overLimitAnswer;
+        if (answer) this.refuse(vh, fd, answer);
+        else net.close(fd);
         continue;
       }
       if (this.call(lw, vh.protocols[0]!, R.LWS_CALLBACK_FILTER_NETWORK_CONNECTION, lw.user, fd, 0)) {
@@ -476,9 +492,32 @@ export class Context {
         continue;
       }
       const role = this.roles.get(vh.acceptRole)!;
-      this.adopt(vh, { role, fd, protocol: vh.info.listenAcceptProtocol ?? null, isServer: true });
+      // listen_accept_protocol goes with listen_accept_role (lws applies them together);
+      // a connection accepted as HTTP starts on protocols[0]
+      const explicit = !!vh.info.listenAcceptRole || !!(vh.options & LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG);
+      this.adopt(vh, { role, fd, protocol: explicit ? vh.info.listenAcceptProtocol ?? null : null, isServer: true });
       if (lw.dead) return;
     }
+  }
+
+  /**
+   * Send `answer` on a connection refused for the vhost's limit, then close
+   * it: a wsi of lwsx's own, with no protocol (no user callbacks but the poll
+   * ones an external loop needs), so the answer survives partial writes.
+   */
+  private refuse(vh: Vhost, fd: number, answer: Uint8Array): void {
+    const wsi = this.newWsi(vh, true);
+    wsi.role = refusedRole;
+    wsi.internal = true;
+    wsi.fd = fd;
+    wsi.state = WsiState.ESTABLISHED;
+    vh.connections++;
+    if (!this.insertFd(wsi)) {
+      this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "refused", false);
+      return;
+    }
+    this.writeRaw(wsi, answer);
+    this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "over the connection limit");
   }
 
   /**
@@ -492,7 +531,7 @@ export class Context {
     wsi.role = o.role;
     this.call(wsi, vh.protocols[0]!, R.LWS_CALLBACK_WSI_CREATE, null, null, 0);
     if (o.parent && !o.parent.dead) this.linkChild(o.parent, wsi);
-    const p = o.protocol ? vh.protocolByName(o.protocol) : vh.info.listenAcceptProtocol ? vh.protocolByName(vh.info.listenAcceptProtocol) : vh.protocols[0]!;
+    const p = o.protocol ? vh.protocolByName(o.protocol) : vh.protocols[0]!;
     wsi.fd = o.fd;
     vh.connections++;
     if (!p) {
@@ -509,6 +548,7 @@ export class Context {
       this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "adopt: pollfd insert refused", false);
       return null;
     }
+    o.role.onAdopt?.(wsi);
     const acb = o.role.adoptionCb;
     if (acb) {
       if (this.callWsi(wsi, acb[o.isServer ? 1 : 0], null, 0)) {
@@ -843,6 +883,7 @@ export class Context {
     this.removeFd(wsi);
     if (wsi.timeoutSul) this.sul.cancel(wsi.timeoutSul);
     if (wsi.timerSul) this.sul.cancel(wsi.timerSul);
+    wsi.role?.onClose?.(wsi);
     if (wasEstablished && !didCce && wsi.role) this.callWsi(wsi, wsi.role.closeCb[wsi.isServer ? 1 : 0], null, 0);
     const parent = wsi.parent;
     if (parent) {
@@ -857,6 +898,6 @@ export class Context {
       wsi.vhost.connections--;
     }
     if (wsi.buffered) wsi.buflist.clear();
-    this.call(wsi, wsi.vhost.protocols[0] ?? null, R.LWS_CALLBACK_WSI_DESTROY, wsi.user, null, 0);
+    if (!wsi.internal) this.call(wsi, wsi.vhost.protocols[0] ?? null, R.LWS_CALLBACK_WSI_DESTROY, wsi.user, null, 0);
   }
 }

@@ -52,7 +52,11 @@ export interface PlatformNet {
   connect(options: ConnectOptions): number;
   read(fd: number, max: number): Uint8Array | null;
   write(fd: number, data: Uint8Array): number;
-  /** graceful close: bytes already taken are still delivered */
+  /**
+   * Graceful close: bytes already taken are still delivered, and for a while
+   * what still arrives is read and dropped (a lingering close), so the peer
+   * does not get a reset that destroys an answer it has not read yet.
+   */
   close(fd: number): void;
   localAddress(fd: number): SocketAddress | null;
   peerAddress(fd: number): SocketAddress | null;
@@ -72,6 +76,27 @@ export interface PlatformFiles {
   write(fd: number, data: Uint8Array): number;
   close(fd: number): void;
   error(fd: number): string | null;
+}
+
+export interface FileStat {
+  size: number;
+  /** modification time, ms since the epoch (0 where unknown) */
+  mtimeMs: number;
+  isDirectory: boolean;
+}
+
+/**
+ * Files to serve (lws' vfs "fops"): random-access reads of stored files,
+ * synchronous as lws' are (page cache on a server, flash on the device), in
+ * pieces the caller sizes to its memory. Paths are absolute platform paths.
+ */
+export interface PlatformVfs {
+  stat(path: string): FileStat | null;
+  /** a read handle; throws PlatformError (ENOENT, EACCES...) */
+  open(path: string): number;
+  /** up to into.length bytes from `position`; 0 at the end */
+  read(handle: number, position: number, into: Uint8Array): number;
+  close(handle: number): void;
 }
 
 /** Hot byte loops a platform may do natively (XS runs JS byte loops ~80x slower than V8). */
@@ -98,6 +123,8 @@ export interface Platform {
   random(into: Uint8Array): void;
   readonly net: PlatformNet;
   readonly files?: PlatformFiles;
+  /** stored files for HTTP serving; absent where the platform has none */
+  readonly vfs?: PlatformVfs;
   readonly hooks?: PlatformHooks;
 }
 

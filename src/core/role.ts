@@ -30,4 +30,12 @@ export interface RoleOps {
   handleWriteable?(wsi: Wsi): ServiceResult;
   /** the peer ended the stream (read gave end of stream); default: close */
   handleEof?(wsi: Wsi): ServiceResult;
+  /** what to send a connection accepted over the vhost's limit before closing it (HTTP: a 503) */
+  readonly overLimitAnswer?: Uint8Array;
+  /** the wsi is adopted and in the pollfd table, before its adoption callback: set up role state */
+  onAdopt?(wsi: Wsi): void;
+  /** the wsi is closing (after its protocol was dropped, before the close callback): free role state */
+  onClose?(wsi: Wsi): void;
+  /** check role-specific vhost settings at creation; throw a clear Error */
+  validateVhost?(info: import("./types.js").VhostCreationInfo): void;
 }

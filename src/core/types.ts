@@ -32,6 +32,30 @@ export interface ProcessHtmlArgs {
   chunked: number;
 }
 
+/**
+ * lws' `unsigned char *p, *end` over a header buffer: ADD_HEADERS gives one
+ * to append response headers into with addHttpHeaderByName() and friends.
+ */
+export interface HeaderCursor {
+  buf: Uint8Array;
+  /** where the headers start */
+  start: number;
+  p: number;
+  end: number;
+}
+
+/** CHECK_ACCESS_RIGHTS' `in` (lws passes a struct lws_process_html_args this way) */
+export interface AccessRightsArgs {
+  /** the URI */
+  p: string;
+  len: number;
+  /** the mount's auth mask */
+  max_len: number;
+  /** set to 1 when the callback dealt with the request itself */
+  final: number;
+  chunked: number;
+}
+
 /** Bytes a client handshake may grow by: CLIENT_APPEND_HANDSHAKE_HEADER's `in`. */
 export interface HeaderAppender {
   /** append one "name: value\r\n" line; false when it does not fit in the space left */
@@ -106,12 +130,15 @@ export interface ReasonIn {
   [R.LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ]: Uint8Array;
   [R.LWS_CALLBACK_HTTP_BIND_PROTOCOL]: null;
   [R.LWS_CALLBACK_HTTP_DROP_PROTOCOL]: string | null;
-  [R.LWS_CALLBACK_CHECK_ACCESS_RIGHTS]: ProcessHtmlArgs;
+  /** p holds the URI, max_len the mount's auth mask; set final = 1 when the callback answered itself */
+  [R.LWS_CALLBACK_CHECK_ACCESS_RIGHTS]: AccessRightsArgs;
   [R.LWS_CALLBACK_PROCESS_HTML]: ProcessHtmlArgs;
-  [R.LWS_CALLBACK_ADD_HEADERS]: ProcessHtmlArgs;
+  /** append headers with addHttpHeaderByName(wsi, name, value, in) */
+  [R.LWS_CALLBACK_ADD_HEADERS]: HeaderCursor;
   [R.LWS_CALLBACK_SESSION_INFO]: unknown;
   [R.LWS_CALLBACK_GS_EVENT]: unknown;
-  [R.LWS_CALLBACK_HTTP_PMO]: unknown;
+  /** the mount's per-mount options */
+  [R.LWS_CALLBACK_HTTP_PMO]: Record<string, string>;
   [R.LWS_CALLBACK_CLIENT_HTTP_WRITEABLE]: null;
   [R.LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION]: unknown;
   [R.LWS_CALLBACK_RAW_RX]: Uint8Array;

@@ -51,6 +51,8 @@ export class Wsi {
   timerSul: Sul | null = null;
   /** role-private state */
   rs: any = null;
+  /** lwsx's own connection (no WSI_CREATE / WSI_DESTROY for the user) */
+  internal = false;
   /** close code / reason for logs */
   closeCause: string | null = null;
   readonly id: number;

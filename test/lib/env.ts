@@ -34,10 +34,14 @@ export interface ScenarioEnv {
   peer(port: number): TestPeer;
   /** a port nothing listens on */
   closedPort(): Promise<number>;
+  /** store files (relative names) for the platform's vfs; returns their root directory */
+  makeFiles?(files: Record<string, string | Uint8Array>, mtimeMs?: number): Promise<string>;
   /** a pipe whose read end can be adopted as a raw file */
   pipe?(): Promise<{ readFd: number; write(data: string): void; close(): void }>;
   done(): void;
 }
+
+let fileRoots = 0;
 
 export function simEnv(opts: SimOptions = {}): ScenarioEnv & { sim: SimNetwork } {
   const sim = createSimPlatform(opts);
@@ -61,6 +65,11 @@ export function simEnv(opts: SimOptions = {}): ScenarioEnv & { sim: SimNetwork }
     },
     async closedPort() {
       return 39999;
+    },
+    async makeFiles(files, mtimeMs = 1700000000000) {
+      const root = `/files${++fileRoots}`;
+      for (const [name, data] of Object.entries(files)) sim.writeFile(`${root}/${name}`, data, mtimeMs);
+      return root;
     },
     async pipe() {
       const p = sim.pipe();

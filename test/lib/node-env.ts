@@ -80,6 +80,17 @@ export function nodeEnv(): ScenarioEnv & { node: NodePlatform } {
       await new Promise((r) => s.close(r));
       return port;
     },
+    async makeFiles(files, mtimeMs = 1700000000000) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lwsx-www-"));
+      for (const [name, data] of Object.entries(files)) {
+        const f = path.join(dir, name);
+        fs.mkdirSync(path.dirname(f), { recursive: true });
+        fs.writeFileSync(f, data);
+        fs.utimesSync(f, mtimeMs / 1000, mtimeMs / 1000);
+      }
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
     async pipe() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lwsx-fifo-"));
       const fifo = path.join(dir, "fifo");

@@ -60,7 +60,7 @@ describe("core on sim", () => {
 
   it("refuses to listen as a role the build does not have, saying which roles it has", () => {
     const env = simEnv();
-    A.throws(() => createContext({ platform: env.platform, port: 0, protocols: [recorder("x").protocol] }), /role 'h1'.*have: raw-skt, raw-file/);
+    A.throws(() => createContext({ platform: env.platform, port: 0, listenAcceptRole: "h2", protocols: [recorder("x").protocol] }), /role 'h2'.*have: raw-skt, raw-file, h1/);
   });
 
   it("gives clear errors for bad creation info", () => {

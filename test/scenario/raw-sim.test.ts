@@ -119,18 +119,20 @@ describe("raw role under sim faults", () => {
     cx.destroy();
   });
 
-  it("runs the demo app's raw echo on the sim platform", async () => {
+  it("runs the demo app's raw echo on the sim platform (HTTP port, raw fallback)", async () => {
     const env = simEnv({ seed: 4, maxSegment: 3, randomSplit: true, partialWrites: true, sendBuffer: 200 });
     const app = startApp(env.platform, { host: "127.0.0.1", port: 7681 });
     A.equal(app.port, 7681);
     const p = env.peer(7681);
     const data = bytes(50000);
+    data[0] = 0; // not an HTTP method: the connection falls back to raw
     p.write(data);
     await env.waitFor(() => p.receivedLength === data.length, "echo", 600000);
     A.ok(sameBytes(p.received, data));
-    A.equal(app.stats.connections, 1);
+    A.equal(app.stats.rawConnections, 1);
     p.end();
     await env.waitFor(() => app.stats.connections === 0, "close");
+    A.equal(app.stats.rawConnections, 0);
     A.equal(app.stats.bytesEchoed, data.length);
     app.context.destroy();
   });
