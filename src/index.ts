@@ -6,6 +6,7 @@ import { LWS_SERVER_OPTION_EXPLICIT_VHOSTS } from "./core/constants.js";
 import type { ContextCreationInfo } from "./core/types.js";
 import { rawSktRole, rawFileRole } from "./roles/raw/index.js";
 import { h1Role } from "./roles/http/server.js";
+import { wsRole } from "./roles/ws/server.js";
 
 export * from "./core/reasons.js";
 export * from "./core/constants.js";
@@ -38,13 +39,24 @@ export {
 export { hdrTotalLength, hdrCopy, hdrCopyFragment, hdrCustomLength, hdrCustomCopy, getUrlargByName, httpMethod } from "./roles/http/headers.js";
 export { DEVICE_HTTP_LIMITS, SERVER_HTTP_LIMITS, type HttpLimits } from "./roles/http/parser.js";
 export { urlDecode, normalisePath, parseTarget } from "./roles/http/url.js";
+export {
+  wsRole,
+  isFirstFragment,
+  isFinalFragment,
+  frameIsBinary,
+  remainingPacketPayload,
+  closeReason,
+  peerCloseFrame,
+  wsClose,
+  type WsVhostInfo,
+} from "./roles/ws/server.js";
 
 /**
  * lws_create_context. Unless LWS_SERVER_OPTION_EXPLICIT_VHOSTS is set (or no
  * protocols are given), a default vhost is made from the same info, as lws does.
  */
 export function createContext(info: ContextCreationInfo): Context {
-  const cx = new Context({ ...info, roles: [rawSktRole, rawFileRole, h1Role, ...(info.roles ?? [])] });
+  const cx = new Context({ ...info, roles: [rawSktRole, rawFileRole, h1Role, wsRole, ...(info.roles ?? [])] });
   if (!((info.options ?? 0) & LWS_SERVER_OPTION_EXPLICIT_VHOSTS) && info.protocols && info.protocols.length) {
     cx.createVhost({ ...info, protocols: info.protocols });
   }

@@ -20,6 +20,6 @@ const { serveControl } = await import("../lib/serve.mjs");
 const host = process.env.HOST || "127.0.0.1";
 const port = Number(process.env.PORT || 0);
 
-const stats = { started: 0, connections: 0, rawConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
+const stats = { started: 0, connections: 0, rawConnections: 0, wsConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
 const context = createContext({ platform: createNodePlatform(), iface: host, port, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [makeRawEchoProtocol(stats)] });
 serveControl({ name: "lwsx", port: context.vhosts[0].port, stop: () => context.destroy() });

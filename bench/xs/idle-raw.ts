@@ -52,7 +52,7 @@ const bare = measure((sim) => {
 
 // the demo's raw echo protocol on a raw-only vhost: the connections stay raw while idle
 const withApp = measure((sim) => {
-  const stats: AppStats = { started: 0, connections: 0, rawConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
+  const stats: AppStats = { started: 0, connections: 0, rawConnections: 0, wsConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
   const cx = createContext({ platform: sim, iface: "127.0.0.1", port: 7681, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [makeRawEchoProtocol(stats)] });
   return { port: 7681, ready: () => stats.rawConnections >= N, stop: () => cx.destroy() };
 });

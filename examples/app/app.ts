@@ -4,6 +4,9 @@
 //
 // One port (lws' 7681) serves:
 //  - HTTP: the status page from `www/` at "/", and JSON at "/status";
+//  - WebSocket on any path: "echo" (also when no subprotocol is asked),
+//    lws' "dumb-increment-protocol" and "lws-mirror-protocol", and
+//    "lws-status" (the status page's live figures);
 //  - raw echo: a connection whose first bytes are not HTTP (try `nc`) falls
 //    back to the "raw-echo" protocol (LWS_SERVER_OPTION_FALLBACK_TO_RAW).
 
@@ -34,11 +37,14 @@ import {
   LWSMPRO_CALLBACK,
   LWSMPRO_FILE,
   HTTP_STATUS_OK,
+  LWS_CALLBACK_CLOSED,
+  LWS_CALLBACK_ESTABLISHED,
   type Context,
   type HttpLimits,
   type Platform,
   type Protocol,
 } from "../../src/index.js";
+import { makeDumbIncrementProtocol, makeEchoProtocol, makeMirrorProtocol, makeStatusProtocol } from "./ws-protocols.js";
 
 export interface AppStats {
   /** platform µs at start */
@@ -46,6 +52,7 @@ export interface AppStats {
   /** every connection (HTTP and raw) */
   connections: number;
   rawConnections: number;
+  wsConnections: number;
   totalConnections: number;
   httpRequests: number;
   bytesEchoed: number;
@@ -62,6 +69,38 @@ export interface AppOptions {
   httpLimits?: Partial<HttpLimits>;
   /** most connections at once (beyond: 503) */
   maxConnections?: number;
+  /** most bytes of one WebSocket message (default 64 KiB: the device's) */
+  wsMaxMessageSize?: number;
+}
+
+/** what /status and lws-status report */
+export function statusSnapshot(stats: AppStats, platform: Platform, opts: AppOptions): object {
+  return {
+    uptime: Math.floor((platform.now() - stats.started) / 1e6),
+    connections: {
+      http: stats.connections - stats.rawConnections - stats.wsConnections,
+      ws: stats.wsConnections,
+      raw: stats.rawConnections,
+      total: stats.totalConnections,
+    },
+    httpRequests: stats.httpRequests,
+    bytesEchoed: stats.bytesEchoed,
+    heap: opts.heap?.() ?? null,
+    platform: platform.name,
+  };
+}
+
+/** count a WebSocket protocol's connections in the stats */
+function counted<U>(stats: AppStats, p: Protocol<U>): Protocol<U> {
+  const inner = p.callback as (w: unknown, r: number, u: unknown, i: unknown, l: number) => number;
+  return {
+    ...p,
+    callback: ((wsi: unknown, reason: number, user: unknown, in_: unknown, len: number) => {
+      if (reason === LWS_CALLBACK_ESTABLISHED) stats.wsConnections++;
+      else if (reason === LWS_CALLBACK_CLOSED) stats.wsConnections--;
+      return inner(wsi, reason, user, in_, len);
+    }) as Protocol<U>["callback"],
+  };
 }
 
 /** per raw connection: a byte count */
@@ -121,16 +160,7 @@ export function makeHttpProtocol(stats: AppStats, platform: Platform, opts: AppO
           return 0;
         case LWS_CALLBACK_HTTP: {
           // the "/status" callback mount
-          const body = enc.encode(
-            JSON.stringify({
-              uptime: Math.floor((platform.now() - stats.started) / 1e6),
-              connections: { http: stats.connections - stats.rawConnections, raw: stats.rawConnections, total: stats.totalConnections },
-              httpRequests: stats.httpRequests,
-              bytesEchoed: stats.bytesEchoed,
-              heap: opts.heap?.() ?? null,
-              platform: platform.name,
-            }),
-          );
+          const body = enc.encode(JSON.stringify(statusSnapshot(stats, platform, opts)));
           const c = headerCursor(512);
           if (
             addHttpHeaderStatus(wsi, HTTP_STATUS_OK, c) ||
@@ -159,14 +189,23 @@ export interface App {
 export const DEFAULT_PORT = 7681;
 
 export function startApp(platform: Platform, opts: AppOptions = {}): App {
-  const stats: AppStats = { started: platform.now(), connections: 0, rawConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
+  const stats: AppStats = { started: platform.now(), connections: 0, rawConnections: 0, wsConnections: 0, totalConnections: 0, httpRequests: 0, bytesEchoed: 0 };
   const context = createContext({
     platform,
     iface: opts.host ?? "127.0.0.1",
     port: opts.port ?? DEFAULT_PORT,
     options: LWS_SERVER_OPTION_FALLBACK_TO_RAW,
     listenAcceptProtocol: "raw-echo",
-    protocols: [makeHttpProtocol(stats, platform, opts), makeRawEchoProtocol(stats)],
+    protocols: [
+      makeHttpProtocol(stats, platform, opts),
+      makeRawEchoProtocol(stats),
+      counted(stats, makeEchoProtocol()),
+      counted(stats, makeDumbIncrementProtocol()),
+      counted(stats, makeMirrorProtocol()),
+      counted(stats, makeStatusProtocol(() => statusSnapshot(stats, platform, opts))),
+    ],
+    wsDefaultProtocol: "echo",
+    wsMaxMessageSize: opts.wsMaxMessageSize,
     mounts: [
       { mountpoint: "/status", origin: "lwsx-demo", originProtocol: LWSMPRO_CALLBACK, exactMatch: true },
       { mountpoint: "/", origin: opts.wwwRoot ?? "/www", originProtocol: LWSMPRO_FILE, def: "index.html" },

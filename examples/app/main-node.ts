@@ -24,6 +24,7 @@ try {
     wwwRoot,
     httpLimits: SERVER_HTTP_LIMITS,
     maxConnections: 10000,
+    wsMaxMessageSize: 16 * 1024 * 1024,
     heap: () => {
       const m = process.memoryUsage();
       return { used: m.heapUsed, total: m.heapTotal };
@@ -33,7 +34,7 @@ try {
   console.error(`lwsx demo: ${(e as Error).message}`);
   process.exit(1);
 }
-console.log(`lwsx demo listening on http://${host}:${app.port}/ (status page; raw echo for non-HTTP clients: nc ${host} ${app.port})`);
+console.log(`lwsx demo listening on http://${host}:${app.port}/ (status page; WebSocket echo at ws://${host}:${app.port}/; raw echo for non-HTTP clients: nc ${host} ${app.port})`);
 
 const stop = () => {
   app.context.destroy();

@@ -10,7 +10,7 @@
 
 import * as net from "node:net";
 import * as fs from "node:fs";
-import { randomFillSync } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { getSystemErrorName } from "node:util";
 import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
@@ -53,6 +53,9 @@ export class NodePlatform implements Platform {
   readonly name = "node";
   readonly net: PlatformNet;
   readonly files: PlatformFiles;
+  readonly hooks = {
+    sha1: (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest()),
+  };
   readonly vfs: PlatformVfs = {
     stat(path) {
       try {

@@ -101,8 +101,10 @@ export interface PlatformVfs {
 
 /** Hot byte loops a platform may do natively (XS runs JS byte loops ~80x slower than V8). */
 export interface PlatformHooks {
-  /** XOR `data` in place with the repeating 4-byte `mask`, starting at mask offset `phase` */
-  xorMask?(data: Uint8Array, mask: Uint8Array, phase: number): void;
+  /** XOR `data` in place with the repeating 4-byte `mask`, starting at mask offset `phase`; returns the next phase */
+  xorMask?(data: Uint8Array, mask: Uint8Array, phase: number): number;
+  /** SHA-1 of `data` (the WebSocket handshake); a portable one is used where absent */
+  sha1?(data: Uint8Array): Uint8Array;
 }
 
 export interface Platform {

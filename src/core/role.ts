@@ -26,6 +26,8 @@ export interface RoleOps {
   readonly isFile?: boolean;
   /** POLLIN on the descriptor */
   handlePollin(wsi: Wsi): ServiceResult;
+  /** bytes read by the role this connection had before (HTTP, then WebSocket after an upgrade) */
+  handleData?(wsi: Wsi, data: Uint8Array): ServiceResult;
   /** POLLOUT with nothing buffered and the user asked for WRITEABLE; POLLOUT is already cleared */
   handleWriteable?(wsi: Wsi): ServiceResult;
   /** the peer ended the stream (read gave end of stream); default: close */

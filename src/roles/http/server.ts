@@ -15,6 +15,7 @@ import {
   LWS_RXFLOW_REASON_APPLIES_ENABLE,
   LWS_RXFLOW_REASON_HTTP_RXBUFFER,
   LWS_SERVER_OPTION_FALLBACK_TO_RAW,
+  LWS_WRITE_HTTP_FINAL,
   PENDING_TIMEOUT_HTTP_CONTENT,
   PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE,
   PENDING_TIMEOUT_HOLDING_AH,
@@ -30,7 +31,19 @@ import { HttpConn, httpConn } from "./conn.js";
 import { abortFile, sendFilePiece, serveFile } from "./files.js";
 import { findMount, LWSMPRO_CALLBACK, LWSMPRO_FILE, LWSMPRO_NO_MOUNT, LWSMPRO_REDIR_HTTP, LWSMPRO_REDIR_HTTPS, validateMounts, type HttpMount } from "./mounts.js";
 import { DEVICE_HTTP_LIMITS, RequestParser, type HttpLimits, type RequestHead } from "./parser.js";
-import { answerStatus, httpRedirect, httpTransactionCompleted, setTransactionCompletedHook, writeHttp } from "./response.js";
+import {
+  addHttpHeaderByName,
+  addHttpHeaderContentLength,
+  addHttpHeaderStatus,
+  answerStatus,
+  finalizeWriteHttpHeader,
+  headerCursor,
+  httpRedirect,
+  httpTransactionCompleted,
+  setTransactionCompletedHook,
+  writeHttp,
+} from "./response.js";
+import { upgradeToWs } from "../ws/server.js";
 import {
   HTTP_STATUS_BAD_REQUEST,
   HTTP_STATUS_FORBIDDEN,
@@ -157,7 +170,9 @@ function feed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
     conn.inFeed = false;
     if (wsi.dead || wsi.state !== WsiState.ESTABLISHED) return wsi.dead ? DIED : HANDLED;
     if (wsi.role !== h1Role) {
-      // switched role (raw fallback): the rest belongs to it
+      // switched role (WebSocket upgrade): the bytes after the head belong to it
+      const rest = n > 0 ? data.subarray(off + n) : null;
+      if (rest && rest.length && wsi.role?.handleData) return wsi.role.handleData(wsi, rest);
       return HANDLED;
     }
     if (n < 0) return parseFailed(wsi, conn, data.subarray(off));
@@ -270,11 +285,37 @@ function onHead(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
   if (head.versionMinor === 1 && !head.headers.some((h) => h.lower === "host")) return fail(HTTP_STATUS_BAD_REQUEST, "HTTP/1.1 requests need a Host header");
   conn.path = t.path;
   conn.query = t.query;
+  if (head.upgrade && /(^|,)\s*websocket\s*(,|$)/i.test(head.upgrade) && cx.roles.has("ws")) return upgrade(wsi, conn, head);
   if (head.expectContinue && head.versionMinor === 1) cx.writeRaw(wsi, CONTINUE_100);
   if (dispatch(wsi, conn) && !wsi.dead) {
     conn.parser.pause();
     cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "http");
   }
+}
+
+/** a WebSocket upgrade request: hand over to the ws role, or answer why not */
+function upgrade(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
+  const cx = wsi.context;
+  conn.parser.pause();
+  if (cx.callWsi(wsi, R.LWS_CALLBACK_FILTER_HTTP_CONNECTION, conn.path, conn.path.length)) {
+    cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "http filter");
+    return;
+  }
+  const r = upgradeToWs(wsi, head);
+  if (r.kind === "ok" || wsi.dead) return;
+  if (r.kind === "user") {
+    // the user answered it (HTTP_CONFIRM_UPGRADE > 0) or wants it gone (< 0)
+    if (r.hangup || httpTransactionCompleted(wsi)) cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "upgrade refused");
+    return;
+  }
+  conn.keepAlive = false;
+  const c = headerCursor(512);
+  const body = enc.encode(`${r.status} ${statusReason(r.status)}: ${r.reason}\n`);
+  let bad = addHttpHeaderStatus(wsi, r.status, c);
+  if (r.headers) for (const k of Object.keys(r.headers)) bad ||= addHttpHeaderByName(wsi, k, r.headers[k]!, c);
+  bad ||= addHttpHeaderByName(wsi, "content-type:", "text/plain; charset=utf-8", c) || addHttpHeaderContentLength(wsi, body.length, c) || finalizeWriteHttpHeader(wsi, c);
+  if (!bad) writeHttp(wsi, body, LWS_WRITE_HTTP_FINAL);
+  closeAfterAnswer(wsi);
 }
 
 /** a fatal answer was sent: close once it is out */

@@ -1,0 +1,475 @@
+// The WebSocket role (lws role ws), server side: the upgrade from HTTP/1.1,
+// frames in and out, the lws fragment API, pings and pongs, the close
+// handshake, and ping/pong validity (lws' retry policy).
+//
+// Upgrade: HTTP_CONFIRM_UPGRADE (protocols[0], in = "websocket") ->
+// subprotocol matched against the vhost's protocols -> FILTER_PROTOCOL_CONNECTION
+// -> 101 -> HTTP_DROP_PROTOCOL, WS_SERVER_BIND_PROTOCOL -> ESTABLISHED.
+// Then RECEIVE / RECEIVE_PONG / SERVER_WRITEABLE / WS_PEER_INITIATED_CLOSE /
+// CLOSED, WS_SERVER_DROP_PROTOCOL.
+
+import * as R from "../../core/reasons.js";
+import {
+  LWS_CLOSE_STATUS_GOINGAWAY,
+  LWS_CLOSE_STATUS_NOSTATUS,
+  LWS_CLOSE_STATUS_NORMAL,
+  LWS_WRITE_BINARY,
+  LWS_WRITE_CONTINUATION,
+  LWS_WRITE_NO_FIN,
+  LWS_WRITE_PING,
+  LWS_WRITE_PONG,
+  LWS_WRITE_TEXT,
+  PENDING_TIMEOUT_CLOSE_ACK,
+} from "../../core/constants.js";
+import { registerWriter } from "../../core/api.js";
+import { CLOSE, DIED, HANDLED, type RoleOps, type ServiceResult } from "../../core/role.js";
+import { Sul } from "../../core/sul.js";
+import type { Protocol } from "../../core/types.js";
+import { WsiState, type Wsi } from "../../core/wsi.js";
+import { sha1 } from "../../core/sha1.js";
+import { FrameParser, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frameHeaderSize, writeFrameHeader, type DataInfo } from "./frame.js";
+
+declare module "../../core/types.js" {
+  // the WebSocket settings a vhost takes (see WsVhostInfo)
+  interface VhostCreationInfo extends WsVhostInfo {}
+}
+import { buildClosePayload, isValidCloseCode, parseClosePayload } from "./close.js";
+import { acceptKey, isValidClientKey, parseProtocolList } from "./handshake.js";
+import { xorMask as xorMaskFallback } from "./mask.js";
+
+/** WebSocket settings of a vhost (VhostCreationInfo fields the ws role reads) */
+export interface WsVhostInfo {
+  /** the protocol used when the client asks for none (lws' default protocol); protocols[0] otherwise */
+  wsDefaultProtocol?: string;
+  /** most bytes of one message (1009 beyond); 64 KiB unless raised (a server may take far more) */
+  wsMaxMessageSize?: number;
+  /** lws_retry_bo_t's validity part: ping after this many seconds without receiving anything */
+  secsSinceValidPing?: number;
+  /** ...and hang up after this many */
+  secsSinceValidHangup?: number;
+}
+
+export const DEVICE_WS_MAX_MESSAGE = 64 * 1024;
+
+interface PendingClose {
+  code: number;
+  reason: Uint8Array;
+}
+
+/** per-connection WebSocket state (wsi.rs) */
+export class WsConn {
+  parser: FrameParser;
+  /** the message being received is binary */
+  binary = false;
+  /** the current piece is the first / last of its message */
+  first = false;
+  final = false;
+  remaining = 0;
+  /** we sent a close frame */
+  closeSent = false;
+  /** lws_close_reason: what to send in the close frame when the callback asks to close */
+  closeReason: PendingClose | null = null;
+  /** a message is being sent in fragments (NO_FIN) */
+  txFragmenting = false;
+  /** the peer's close payload (for closeReason echo) */
+  peerClose: Uint8Array | null = null;
+  /** µs of the last byte received (ping/pong validity) */
+  lastRx = 0;
+  validity: Sul | null = null;
+  pingSent = false;
+  constructor(parser: FrameParser) {
+    this.parser = parser;
+  }
+}
+
+function wsConn(wsi: Wsi): WsConn | null {
+  const c = wsi.rs;
+  return c instanceof WsConn ? c : null;
+}
+
+function winfo(wsi: Wsi): WsVhostInfo {
+  return wsi.vhost.info as WsVhostInfo;
+}
+
+const enc = new TextEncoder();
+
+// --------------------------------------------------------------- handshake
+
+export interface UpgradeRequest {
+  method: string;
+  versionMinor: number;
+  headers: { lower: string; value: string }[];
+}
+
+export type UpgradeResult =
+  /** upgraded: the connection is a WebSocket now */
+  | { kind: "ok" }
+  /** answer this HTTP status (and close): the handshake is refused */
+  | { kind: "refuse"; status: number; reason: string; headers?: Record<string, string> }
+  /** the user callback answered it (hangup false) or wants the connection gone */
+  | { kind: "user"; hangup: boolean };
+
+function header(req: UpgradeRequest, lower: string): string | null {
+  let v: string | null = null;
+  for (const h of req.headers) if (h.lower === lower) v = v === null ? h.value : `${v}, ${h.value}`;
+  return v;
+}
+
+/**
+ * Upgrade an HTTP/1.1 connection whose request asked for "websocket". Writes
+ * the 101 and switches the wsi to the ws role; or says what to answer.
+ */
+export function upgradeToWs(wsi: Wsi, req: UpgradeRequest): UpgradeResult {
+  const cx = wsi.context;
+  const vh = wsi.vhost;
+  if (req.method !== "GET" || req.versionMinor !== 1) return { kind: "refuse", status: 400, reason: "a WebSocket upgrade is a GET over HTTP/1.1" };
+  const version = header(req, "sec-websocket-version");
+  if (version === null || version.trim() !== "13")
+    return { kind: "refuse", status: 426, reason: "this server speaks WebSocket version 13", headers: { "sec-websocket-version": "13" } };
+  const key = header(req, "sec-websocket-key");
+  if (key === null || !isValidClientKey(key.trim())) return { kind: "refuse", status: 400, reason: "missing or malformed Sec-WebSocket-Key" };
+  // which protocol: the first the client lists that the vhost has (lws' order), else the default
+  const asked = header(req, "sec-websocket-protocol");
+  let p: Protocol | null = null;
+  let chosen: string | null = null;
+  if (asked !== null) {
+    const list = parseProtocolList(asked);
+    if (!list) return { kind: "refuse", status: 400, reason: "malformed Sec-WebSocket-Protocol" };
+    for (const name of list) {
+      const q = vh.protocolByName(name);
+      if (q) {
+        p = q;
+        chosen = name;
+        break;
+      }
+    }
+    if (!p) return { kind: "refuse", status: 400, reason: "none of the requested subprotocols is served here" };
+  } else {
+    const dflt = winfo(wsi).wsDefaultProtocol;
+    p = dflt ? vh.protocolByName(dflt) : vh.protocols[0]!;
+    if (!p) return { kind: "refuse", status: 500, reason: `default protocol '${dflt}' not found` };
+  }
+  const confirm = cx.callWsi(wsi, R.LWS_CALLBACK_HTTP_CONFIRM_UPGRADE, "websocket", 9);
+  if (confirm < 0) return { kind: "user", hangup: true };
+  if (confirm > 0) return { kind: "user", hangup: false };
+  if (wsi.dead) return { kind: "user", hangup: true };
+  // FILTER_PROTOCOL_CONNECTION goes to the protocol the connection will use
+  if (cx.call(wsi, p, R.LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, wsi.user, chosen, chosen ? chosen.length : 0)) return { kind: "user", hangup: true };
+  const sha = cx.platform.hooks?.sha1 ?? sha1;
+  const accept = acceptKey(key.trim(), sha);
+  let resp = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n`;
+  if (chosen) resp += `sec-websocket-protocol: ${chosen}\r\n`;
+  resp += "\r\n";
+  if (cx.writeRaw(wsi, enc.encode(resp)) < 0) return { kind: "user", hangup: true };
+  // from HTTP to WebSocket: the HTTP binding ends, the ws one starts
+  cx.setTimeout(wsi, 0, 0);
+  cx.unbindProtocol(wsi, "upgrade to ws");
+  wsi.role = wsRole;
+  wsi.rs = newWsConn(wsi);
+  if (cx.bindProtocol(wsi, p)) return { kind: "user", hangup: true };
+  if (cx.callWsi(wsi, R.LWS_CALLBACK_ESTABLISHED, null, 0)) return { kind: "user", hangup: true };
+  armValidity(wsi);
+  return { kind: "ok" };
+}
+
+function newWsConn(wsi: Wsi): WsConn {
+  const max = winfo(wsi).wsMaxMessageSize ?? DEVICE_WS_MAX_MESSAGE;
+  const unmask = wsi.context.platform.hooks?.xorMask;
+  const conn: WsConn = new WsConn(
+    new FrameParser(
+      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: false, ...(unmask ? { unmask } : {}) },
+      {
+        onData: (data, info) => onData(wsi, conn, data, info),
+        onControl: (op, payload) => onControl(wsi, conn, op, payload),
+        onError: (code, reason) => onProtocolError(wsi, conn, code, reason),
+      },
+    ),
+  );
+  conn.lastRx = wsi.context.platform.now();
+  return conn;
+}
+
+// -------------------------------------------------------------------- input
+
+function handlePollin(wsi: Wsi): ServiceResult {
+  const cx = wsi.context;
+  const buf = cx.read(wsi);
+  if (buf === null) return HANDLED;
+  if (!buf.length) {
+    // the peer went away without a close frame
+    cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "peer closed", false);
+    return DIED;
+  }
+  return handleData(wsi, buf);
+}
+
+function handleData(wsi: Wsi, buf: Uint8Array): ServiceResult {
+  const conn = wsConn(wsi);
+  if (!conn) return CLOSE;
+  conn.lastRx = wsi.context.platform.now();
+  conn.pingSent = false;
+  const n = conn.parser.execute(buf);
+  if (wsi.dead) return DIED;
+  if (n < 0) return HANDLED; // the error path has begun the close
+  return HANDLED;
+}
+
+function onData(wsi: Wsi, conn: WsConn, data: Uint8Array, info: DataInfo): void {
+  if (conn.closeSent || wsi.dead || wsi.state !== WsiState.ESTABLISHED) return;
+  conn.binary = info.opcode === OPCODE_BINARY;
+  conn.first = info.first;
+  conn.final = info.final;
+  conn.remaining = info.remaining;
+  const cx = wsi.context;
+  const reason = wsi.isServer ? R.LWS_CALLBACK_RECEIVE : R.LWS_CALLBACK_CLIENT_RECEIVE;
+  if (cx.callWsi(wsi, reason, data, data.length)) {
+    conn.parser.pause();
+    userClose(wsi, conn);
+  }
+}
+
+function onControl(wsi: Wsi, conn: WsConn, op: number, payload: Uint8Array): void {
+  const cx = wsi.context;
+  if (wsi.dead) return;
+  switch (op) {
+    case OPCODE_PING:
+      // lws answers pings itself
+      if (!conn.closeSent) sendFrame(wsi, OPCODE_PONG, payload, true);
+      return;
+    case OPCODE_PONG:
+      conn.pingSent = false;
+      if (cx.callWsi(wsi, wsi.isServer ? R.LWS_CALLBACK_RECEIVE_PONG : R.LWS_CALLBACK_CLIENT_RECEIVE_PONG, payload, payload.length)) {
+        conn.parser.pause();
+        userClose(wsi, conn);
+      }
+      return;
+    case OPCODE_CLOSE: {
+      conn.parser.pause();
+      if (conn.closeSent) {
+        // the answer to our close: done
+        cx.closeWsi(wsi, LWS_CLOSE_STATUS_NORMAL, "close acknowledged");
+        return;
+      }
+      const parsed = parseClosePayload(payload);
+      if ("error" in parsed) {
+        sendClose(wsi, conn, parsed.error, "bad close frame");
+        cx.closeWsi(wsi, parsed.error, "bad close frame");
+        return;
+      }
+      conn.peerClose = payload.slice();
+      const r = cx.callWsi(wsi, R.LWS_CALLBACK_WS_PEER_INITIATED_CLOSE, payload, payload.length);
+      if (wsi.dead) return;
+      // 0: echo the close (its code), then close; nonzero: just close
+      if (!r) {
+        const code = parsed.code === 1005 ? 1005 : parsed.code;
+        sendCloseRaw(wsi, conn, code === 1005 ? new Uint8Array(0) : buildClosePayload(code));
+      }
+      cx.closeWsi(wsi, parsed.code === 1005 ? LWS_CLOSE_STATUS_NORMAL : parsed.code, "peer close");
+      return;
+    }
+  }
+}
+
+function onProtocolError(wsi: Wsi, conn: WsConn, code: number, reason: string): void {
+  if (wsi.dead) return;
+  wsi.context.log("info", `${wsi}: closing with ${code}: ${reason}`);
+  sendClose(wsi, conn, code, reason);
+  wsi.context.closeWsi(wsi, code, "protocol error");
+}
+
+/** the user's callback returned nonzero: close with the reason it set (closeReason), or 1000 */
+function userClose(wsi: Wsi, conn: WsConn): void {
+  if (wsi.dead) return;
+  const cr = conn.closeReason;
+  if (!conn.closeSent) {
+    if (cr) sendCloseRaw(wsi, conn, cr.code === 1005 ? new Uint8Array(0) : buildClosePayloadBytes(cr.code, cr.reason));
+    else sendCloseRaw(wsi, conn, buildClosePayload(LWS_CLOSE_STATUS_NORMAL));
+  }
+  wsi.context.closeWsi(wsi, cr?.code ?? LWS_CLOSE_STATUS_NORMAL, "user");
+}
+
+function buildClosePayloadBytes(code: number, reason: Uint8Array): Uint8Array {
+  const p = new Uint8Array(2 + Math.min(reason.length, 123));
+  p[0] = code >> 8;
+  p[1] = code & 0xff;
+  p.set(reason.subarray(0, 123), 2);
+  return p;
+}
+
+function sendClose(wsi: Wsi, conn: WsConn, code: number, reason: string): void {
+  if (!conn.closeSent) sendCloseRaw(wsi, conn, buildClosePayload(code, reason));
+}
+
+function sendCloseRaw(wsi: Wsi, conn: WsConn, payload: Uint8Array): void {
+  if (conn.closeSent) return;
+  conn.closeSent = true;
+  sendFrame(wsi, OPCODE_CLOSE, payload, true);
+}
+
+// ------------------------------------------------------------------- output
+
+/** one frame: header and payload in one platform write when it is small */
+function sendFrame(wsi: Wsi, opcode: number, payload: Uint8Array, fin: boolean, rsv1 = false): number {
+  const cx = wsi.context;
+  let mask: Uint8Array | null = null;
+  if (!wsi.isServer) {
+    mask = new Uint8Array(4);
+    cx.platform.random(mask);
+  }
+  const hl = frameHeaderSize(payload.length, !!mask);
+  if (mask || payload.length <= 65536) {
+    const out = new Uint8Array(hl + payload.length);
+    writeFrameHeader(out, 0, opcode, fin, rsv1, payload.length, mask);
+    out.set(payload, hl);
+    if (mask) (cx.platform.hooks?.xorMask ?? xorMaskFallback)(out.subarray(hl), mask, 0);
+    return cx.writeRaw(wsi, out) < 0 ? -1 : payload.length;
+  }
+  const head = new Uint8Array(hl);
+  writeFrameHeader(head, 0, opcode, fin, rsv1, payload.length, null);
+  if (cx.writeRaw(wsi, head) < 0 || cx.writeRaw(wsi, payload) < 0) return -1;
+  return payload.length;
+}
+
+/**
+ * write() for WebSocket connections: LWS_WRITE_TEXT / BINARY / CONTINUATION
+ * (with LWS_WRITE_NO_FIN for fragments), PING, PONG.
+ */
+export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
+  const conn = wsConn(wsi);
+  if (!conn || conn.closeSent || wsi.state !== WsiState.ESTABLISHED) return -1;
+  const wp = protocol & 0x1f;
+  const fin = !(protocol & LWS_WRITE_NO_FIN);
+  let opcode: number;
+  switch (wp) {
+    case LWS_WRITE_TEXT:
+      opcode = conn.txFragmenting ? OPCODE_CONTINUATION : OPCODE_TEXT;
+      break;
+    case LWS_WRITE_BINARY:
+      opcode = conn.txFragmenting ? OPCODE_CONTINUATION : OPCODE_BINARY;
+      break;
+    case LWS_WRITE_CONTINUATION:
+      if (!conn.txFragmenting) {
+        wsi.context.log("err", `${wsi}: LWS_WRITE_CONTINUATION without a message started with LWS_WRITE_NO_FIN`);
+        return -1;
+      }
+      opcode = OPCODE_CONTINUATION;
+      break;
+    case LWS_WRITE_PING:
+    case LWS_WRITE_PONG:
+      if (data.length > 125) {
+        wsi.context.log("err", `${wsi}: a ${wp === LWS_WRITE_PING ? "ping" : "pong"} carries at most 125 bytes, not ${data.length}`);
+        return -1;
+      }
+      return sendFrame(wsi, wp === LWS_WRITE_PING ? OPCODE_PING : OPCODE_PONG, data, true);
+    default:
+      wsi.context.log("err", `${wsi}: write protocol ${wp} is not a WebSocket one`);
+      return -1;
+  }
+  conn.txFragmenting = !fin;
+  return sendFrame(wsi, opcode, data, fin);
+}
+
+// ------------------------------------------------------ ping/pong validity
+
+function armValidity(wsi: Wsi): void {
+  const i = winfo(wsi);
+  const conn = wsConn(wsi)!;
+  if (!i.secsSinceValidPing && !i.secsSinceValidHangup) return;
+  const cx = wsi.context;
+  const tick = (): void => {
+    if (wsi.dead || !wsConn(wsi)) return;
+    const idle = (cx.platform.now() - conn.lastRx) / 1e6;
+    if (i.secsSinceValidHangup && idle >= i.secsSinceValidHangup) {
+      wsi.closeCause = "no valid traffic";
+      sendClose(wsi, conn, LWS_CLOSE_STATUS_GOINGAWAY, "no response to ping");
+      cx.closeWsi(wsi, LWS_CLOSE_STATUS_GOINGAWAY, "ping timeout", false);
+      return;
+    }
+    if (i.secsSinceValidPing && idle >= i.secsSinceValidPing && !conn.pingSent && !conn.closeSent) {
+      conn.pingSent = true;
+      sendFrame(wsi, OPCODE_PING, new Uint8Array(0), true);
+    }
+    const next = Math.min(i.secsSinceValidPing || Infinity, i.secsSinceValidHangup || Infinity);
+    cx.schedule(conn.validity!, cx.platform.now() + Math.max(250_000, Math.min(next * 1e6, 1e6)));
+  };
+  conn.validity = new Sul(tick);
+  cx.schedule(conn.validity, cx.platform.now() + 1e6 * Math.min(i.secsSinceValidPing || Infinity, i.secsSinceValidHangup || Infinity));
+}
+
+// --------------------------------------------------------------------- API
+
+/** lws_is_first_fragment: the data in RECEIVE starts a message */
+export function isFirstFragment(wsi: Wsi): boolean {
+  return !!wsConn(wsi)?.first;
+}
+
+/** lws_is_final_fragment: the data in RECEIVE ends a message */
+export function isFinalFragment(wsi: Wsi): boolean {
+  return !!wsConn(wsi)?.final;
+}
+
+/** lws_frame_is_binary: the message being received is binary */
+export function frameIsBinary(wsi: Wsi): boolean {
+  return !!wsConn(wsi)?.binary;
+}
+
+/** lws_remaining_packet_payload: bytes of the current frame still to come */
+export function remainingPacketPayload(wsi: Wsi): number {
+  return wsConn(wsi)?.remaining ?? 0;
+}
+
+/**
+ * lws_close_reason: the code and reason of the close frame sent when the
+ * callback then returns nonzero. Invalid codes are refused (1011 is sent).
+ */
+export function closeReason(wsi: Wsi, code: number, reason: Uint8Array | string = ""): void {
+  const conn = wsConn(wsi);
+  if (!conn) return;
+  const r = typeof reason === "string" ? enc.encode(reason) : reason;
+  if (!isValidCloseCode(code) && code !== 1005) {
+    wsi.context.log("err", `${wsi}: close code ${code} may not be sent; using 1011`);
+    code = 1011;
+  }
+  conn.closeReason = { code, reason: r.subarray(0, 123) };
+}
+
+/** the peer's close payload (code and reason), once it has sent one */
+export function peerCloseFrame(wsi: Wsi): Uint8Array | null {
+  return wsConn(wsi)?.peerClose ?? null;
+}
+
+function handleWriteable(wsi: Wsi): ServiceResult {
+  const conn = wsConn(wsi);
+  if (!conn || conn.closeSent) return HANDLED;
+  const reason = wsi.isServer ? R.LWS_CALLBACK_SERVER_WRITEABLE : R.LWS_CALLBACK_CLIENT_WRITEABLE;
+  if (wsi.context.callWsi(wsi, reason, null, 0)) {
+    userClose(wsi, conn);
+    return wsi.dead ? DIED : HANDLED;
+  }
+  return HANDLED;
+}
+
+export const wsRole: RoleOps = {
+  name: "ws",
+  writeableCb: [R.LWS_CALLBACK_CLIENT_WRITEABLE, R.LWS_CALLBACK_SERVER_WRITEABLE],
+  closeCb: [R.LWS_CALLBACK_CLIENT_CLOSED, R.LWS_CALLBACK_CLOSED],
+  bindCb: [R.LWS_CALLBACK_WS_CLIENT_BIND_PROTOCOL, R.LWS_CALLBACK_WS_SERVER_BIND_PROTOCOL],
+  unbindCb: [R.LWS_CALLBACK_WS_CLIENT_DROP_PROTOCOL, R.LWS_CALLBACK_WS_SERVER_DROP_PROTOCOL],
+  handlePollin,
+  handleWriteable,
+  handleData,
+  onClose(wsi: Wsi) {
+    const conn = wsConn(wsi);
+    if (conn?.validity) wsi.context.cancel(conn.validity);
+  },
+};
+
+registerWriter(wsRole, writeWs);
+
+/** a graceful close of our own: send a close frame, wait a little for the answer */
+export function wsClose(wsi: Wsi, code = LWS_CLOSE_STATUS_NORMAL, reason = ""): void {
+  const conn = wsConn(wsi);
+  if (!conn || wsi.dead) return;
+  sendClose(wsi, conn, code, reason);
+  wsi.context.setTimeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, 5);
+}

@@ -1,0 +1,96 @@
+// A WebSocket client for tests, over any TestPeer: writes the upgrade
+// request, reads the 101, then frames (reassembled into messages).
+
+import type { TestPeer } from "./env.js";
+import { FrameParser, encodeFrame, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG } from "../../src/roles/ws/frame.js";
+
+export interface WsMessage {
+  binary: boolean;
+  data: Uint8Array;
+  text: string;
+}
+
+const dec = new TextDecoder();
+
+export class WsTestClient {
+  status = 0;
+  responseHead = "";
+  messages: WsMessage[] = [];
+  pongs: Uint8Array[] = [];
+  pings: Uint8Array[] = [];
+  closeFrame: Uint8Array | null = null;
+  error: string | null = null;
+  private off = 0;
+  private parser: FrameParser;
+  private parts: Uint8Array[] = [];
+  private binary = false;
+  private mask = new Uint8Array([1, 2, 3, 4]);
+
+  constructor(readonly peer: TestPeer, path = "/", protocols?: string, extraHeaders = "") {
+    this.parser = new FrameParser(
+      { isServer: false, maxMessageSize: 64 * 1024 * 1024, rsv1Allowed: false },
+      {
+        onData: (d, info) => {
+          if (info.first) {
+            this.parts = [];
+            this.binary = info.opcode === 2;
+          }
+          this.parts.push(d.slice());
+          if (info.final) {
+            const n = this.parts.reduce((a, p) => a + p.length, 0);
+            const all = new Uint8Array(n);
+            let o = 0;
+            for (const p of this.parts) all.set(p, o), (o += p.length);
+            this.messages.push({ binary: this.binary, data: all, text: this.binary ? "" : dec.decode(all) });
+          }
+        },
+        onControl: (op, payload) => {
+          if (op === OPCODE_PING) this.pings.push(payload.slice());
+          else if (op === OPCODE_PONG) this.pongs.push(payload.slice());
+          else if (op === OPCODE_CLOSE) this.closeFrame = payload.slice();
+        },
+        onError: (code, reason) => (this.error = `${code} ${reason}`),
+      },
+    );
+    peer.write(
+      `GET ${path} HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n` +
+        (protocols ? `Sec-WebSocket-Protocol: ${protocols}\r\n` : "") +
+        extraHeaders +
+        "\r\n",
+    );
+  }
+
+  /** feed what the peer received so far; call before looking at the state */
+  poll(): this {
+    const all = this.peer.received;
+    if (!this.status) {
+      let he = -1;
+      for (let i = 0; i + 3 < all.length; i++) if (all[i] === 13 && all[i + 1] === 10 && all[i + 2] === 13 && all[i + 3] === 10) { he = i; break; }
+      if (he < 0) return this;
+      this.responseHead = dec.decode(all.subarray(0, he));
+      this.status = Number(/^HTTP\/1\.1 (\d+)/.exec(this.responseHead)?.[1] ?? -1);
+      this.off = he + 4;
+      if (this.status !== 101) return this;
+    }
+    if (this.status === 101 && this.off < all.length) {
+      const chunk = all.slice(this.off);
+      this.off = all.length;
+      this.parser.execute(chunk);
+    }
+    return this;
+  }
+
+  send(opcode: number, payload: Uint8Array | string, fin = true): void {
+    const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    this.peer.write(encodeFrame(opcode, p, { fin, mask: this.mask }));
+  }
+
+  /** raw bytes, for malformed frames */
+  sendRaw(bytes: Uint8Array): void {
+    this.peer.write(bytes);
+  }
+
+  get closeCode(): number | null {
+    return this.closeFrame && this.closeFrame.length >= 2 ? (this.closeFrame[0]! << 8) | this.closeFrame[1]! : this.closeFrame ? 1005 : null;
+  }
+}
