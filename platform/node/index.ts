@@ -10,9 +10,10 @@
 
 import * as net from "node:net";
 import * as fs from "node:fs";
+import * as zlib from "node:zlib";
 import { createHash, randomFillSync } from "node:crypto";
 import { getSystemErrorName } from "node:util";
-import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type PlatformVfs, type PlatformZlib, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 
@@ -55,6 +56,25 @@ export class NodePlatform implements Platform {
   readonly files: PlatformFiles;
   readonly hooks = {
     sha1: (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest()),
+  };
+  readonly zlib: PlatformZlib = {
+    deflateRaw(data, windowBits) {
+      const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits: Math.max(9, windowBits) });
+      return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    },
+    inflateRaw(data, windowBits, dictionary, maxOut) {
+      try {
+        const out = zlib.inflateRawSync(data, {
+          finishFlush: zlib.constants.Z_SYNC_FLUSH,
+          windowBits: Math.max(9, windowBits),
+          maxOutputLength: Math.max(1, maxOut),
+          ...(dictionary && dictionary.length ? { dictionary } : {}),
+        });
+        return new Uint8Array(out.buffer, out.byteOffset, out.length);
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" ? "too big" : "invalid";
+      }
+    },
   };
   readonly vfs: PlatformVfs = {
     stat(path) {

@@ -99,6 +99,23 @@ export interface PlatformVfs {
   close(handle: number): void;
 }
 
+/**
+ * Raw deflate for permessage-deflate, in whole calls (no stream state kept
+ * by the platform): what RFC 7692 needs when the server gives up its own
+ * context takeover, and inflates with the window of earlier messages given
+ * back as a dictionary.
+ */
+export interface PlatformZlib {
+  /** `data` as raw deflate blocks ending in a sync flush (00 00 ff ff) */
+  deflateRaw(data: Uint8Array, windowBits: number): Uint8Array;
+  /**
+   * Inflate raw deflate `data` (the caller appends 00 00 ff ff) with
+   * `dictionary` as the window so far; "invalid" for corrupt data, "too big"
+   * past `maxOut` bytes.
+   */
+  inflateRaw(data: Uint8Array, windowBits: number, dictionary: Uint8Array | null, maxOut: number): Uint8Array | "invalid" | "too big";
+}
+
 /** Hot byte loops a platform may do natively (XS runs JS byte loops ~80x slower than V8). */
 export interface PlatformHooks {
   /** XOR `data` in place with the repeating 4-byte `mask`, starting at mask offset `phase`; returns the next phase */
@@ -125,6 +142,8 @@ export interface Platform {
   random(into: Uint8Array): void;
   readonly net: PlatformNet;
   readonly files?: PlatformFiles;
+  /** deflate for permessage-deflate; absent: the extension is not offered */
+  readonly zlib?: PlatformZlib;
   /** stored files for HTTP serving; absent where the platform has none */
   readonly vfs?: PlatformVfs;
   readonly hooks?: PlatformHooks;

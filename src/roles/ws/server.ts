@@ -34,7 +34,8 @@ declare module "../../core/types.js" {
   interface VhostCreationInfo extends WsVhostInfo {}
 }
 import { buildClosePayload, isValidCloseCode, parseClosePayload } from "./close.js";
-import { acceptKey, isValidClientKey, parseProtocolList } from "./handshake.js";
+import { acceptKey, isValidClientKey, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer } from "./handshake.js";
+import { Utf8Validator } from "./utf8.js";
 import { xorMask as xorMaskFallback } from "./mask.js";
 
 /** WebSocket settings of a vhost (VhostCreationInfo fields the ws role reads) */
@@ -47,6 +48,8 @@ export interface WsVhostInfo {
   secsSinceValidPing?: number;
   /** ...and hang up after this many */
   secsSinceValidHangup?: number;
+  /** do not negotiate permessage-deflate even where the platform can */
+  wsNoCompression?: boolean;
 }
 
 export const DEVICE_WS_MAX_MESSAGE = 64 * 1024;
@@ -54,6 +57,19 @@ export const DEVICE_WS_MAX_MESSAGE = 64 * 1024;
 interface PendingClose {
   code: number;
   reason: Uint8Array;
+}
+
+/** negotiated permessage-deflate (RFC 7692) */
+interface PmdState {
+  /** the client keeps its compression context across messages: inflate with the last window as dictionary */
+  clientContext: boolean;
+  window: Uint8Array | null;
+  /** the client's LZ77 window, bits */
+  clientBits: number;
+  /** ours (we compress each message on its own: server_no_context_takeover) */
+  serverBits: number;
+  /** a message being sent in fragments started compressed */
+  txCompressed: boolean;
 }
 
 /** per-connection WebSocket state (wsi.rs) */
@@ -73,6 +89,12 @@ export class WsConn {
   txFragmenting = false;
   /** the peer's close payload (for closeReason echo) */
   peerClose: Uint8Array | null = null;
+  /** permessage-deflate in use */
+  pmd: PmdState | null = null;
+  /** compressed pieces of the message being received */
+  zParts: Uint8Array[] | null = null;
+  zBytes = 0;
+  zBinary = false;
   /** µs of the last byte received (ping/pong validity) */
   lastRx = 0;
   validity: Sul | null = null;
@@ -155,29 +177,103 @@ export function upgradeToWs(wsi: Wsi, req: UpgradeRequest): UpgradeResult {
   if (wsi.dead) return { kind: "user", hangup: true };
   // FILTER_PROTOCOL_CONNECTION goes to the protocol the connection will use
   if (cx.call(wsi, p, R.LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, wsi.user, chosen, chosen ? chosen.length : 0)) return { kind: "user", hangup: true };
+  const pmd = negotiatePmd(wsi, p, header(req, "sec-websocket-extensions"));
   const sha = cx.platform.hooks?.sha1 ?? sha1;
   const accept = acceptKey(key.trim(), sha);
   let resp = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n`;
   if (chosen) resp += `sec-websocket-protocol: ${chosen}\r\n`;
+  if (pmd) resp += `sec-websocket-extensions: ${pmd.response}\r\n`;
   resp += "\r\n";
   if (cx.writeRaw(wsi, enc.encode(resp)) < 0) return { kind: "user", hangup: true };
   // from HTTP to WebSocket: the HTTP binding ends, the ws one starts
   cx.setTimeout(wsi, 0, 0);
   cx.unbindProtocol(wsi, "upgrade to ws");
   wsi.role = wsRole;
-  wsi.rs = newWsConn(wsi);
+  wsi.rs = newWsConn(wsi, pmd?.state ?? null);
   if (cx.bindProtocol(wsi, p)) return { kind: "user", hangup: true };
   if (cx.callWsi(wsi, R.LWS_CALLBACK_ESTABLISHED, null, 0)) return { kind: "user", hangup: true };
   armValidity(wsi);
   return { kind: "ok" };
 }
 
-function newWsConn(wsi: Wsi): WsConn {
+/**
+ * permessage-deflate: take the first offer we can honour (and the protocol
+ * confirms with CONFIRM_EXTENSION_OKAY). We compress each message on its own
+ * (server_no_context_takeover, always stated), and inflate the client's with
+ * the window of its earlier messages unless it gave up its context too.
+ */
+function negotiatePmd(wsi: Wsi, p: Protocol, value: string | null): { response: string; state: PmdState } | null {
+  const cx = wsi.context;
+  if (!value || !cx.platform.zlib || winfo(wsi).wsNoCompression) return null;
+  const exts = parseExtensions(value);
+  if (!exts) return null;
+  for (const e of exts) {
+    if (e.name !== PMD_NAME) continue;
+    const r = validatePmdOffer(e.params);
+    if (!r.ok) continue;
+    const o = r.params;
+    // zlib cannot compress with an 8-bit window
+    if (o.serverMaxWindowBits !== undefined && o.serverMaxWindowBits < 9) continue;
+    if (cx.call(wsi, p, R.LWS_CALLBACK_CONFIRM_EXTENSION_OKAY, wsi.user, PMD_NAME, 0)) return null;
+    const serverBits = o.serverMaxWindowBits ?? 15;
+    let response = `${PMD_NAME}; server_no_context_takeover`;
+    if (o.clientNoContextTakeover) response += "; client_no_context_takeover";
+    if (o.serverMaxWindowBits !== undefined) response += `; server_max_window_bits=${serverBits}`;
+    const clientBits = typeof o.clientMaxWindowBits === "number" ? o.clientMaxWindowBits : 15;
+    if (typeof o.clientMaxWindowBits === "number") response += `; client_max_window_bits=${clientBits}`;
+    return { response, state: { clientContext: !o.clientNoContextTakeover, window: null, clientBits, serverBits, txCompressed: false } };
+  }
+  return null;
+}
+
+const INFLATE_TAIL = new Uint8Array([0, 0, 0xff, 0xff]);
+
+/** the whole compressed message is in: inflate, check, deliver as one RECEIVE */
+function deliverCompressed(wsi: Wsi, conn: WsConn): void {
+  const cx = wsi.context;
+  const pmd = conn.pmd!;
+  const parts = conn.zParts!;
+  conn.zParts = null;
+  const input = new Uint8Array(conn.zBytes + 4);
+  let o = 0;
+  for (const p of parts) input.set(p, o), (o += p.length);
+  input.set(INFLATE_TAIL, o);
+  conn.zBytes = 0;
+  const max = winfo(wsi).wsMaxMessageSize ?? DEVICE_WS_MAX_MESSAGE;
+  const out = cx.platform.zlib!.inflateRaw(input, pmd.clientBits, pmd.clientContext ? pmd.window : null, max);
+  if (out === "invalid") return onProtocolError(wsi, conn, 1007, "invalid compressed data");
+  if (out === "too big") return onProtocolError(wsi, conn, 1009, "message too big once inflated");
+  if (pmd.clientContext) {
+    // keep the last window of what the client sent: its next message may refer to it
+    const w = 1 << pmd.clientBits;
+    const prev = pmd.window;
+    if (out.length >= w) pmd.window = out.slice(out.length - w);
+    else if (prev) {
+      const keep = Math.min(prev.length, w - out.length);
+      const nw = new Uint8Array(keep + out.length);
+      nw.set(prev.subarray(prev.length - keep));
+      nw.set(out, keep);
+      pmd.window = nw;
+    } else pmd.window = out.slice();
+  }
+  if (!conn.zBinary && !new Utf8Validator().push(out, true)) return onProtocolError(wsi, conn, 1007, "text message is not UTF-8");
+  conn.binary = conn.zBinary;
+  conn.first = true;
+  conn.final = true;
+  conn.remaining = 0;
+  const reason = wsi.isServer ? R.LWS_CALLBACK_RECEIVE : R.LWS_CALLBACK_CLIENT_RECEIVE;
+  if (cx.callWsi(wsi, reason, out, out.length)) {
+    conn.parser.pause();
+    userClose(wsi, conn);
+  }
+}
+
+function newWsConn(wsi: Wsi, pmd: PmdState | null): WsConn {
   const max = winfo(wsi).wsMaxMessageSize ?? DEVICE_WS_MAX_MESSAGE;
   const unmask = wsi.context.platform.hooks?.xorMask;
   const conn: WsConn = new WsConn(
     new FrameParser(
-      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: false, ...(unmask ? { unmask } : {}) },
+      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}) },
       {
         onData: (data, info) => onData(wsi, conn, data, info),
         onControl: (op, payload) => onControl(wsi, conn, op, payload),
@@ -186,6 +282,7 @@ function newWsConn(wsi: Wsi): WsConn {
     ),
   );
   conn.lastRx = wsi.context.platform.now();
+  conn.pmd = pmd;
   return conn;
 }
 
@@ -216,6 +313,21 @@ function handleData(wsi: Wsi, buf: Uint8Array): ServiceResult {
 
 function onData(wsi: Wsi, conn: WsConn, data: Uint8Array, info: DataInfo): void {
   if (conn.closeSent || wsi.dead || wsi.state !== WsiState.ESTABLISHED) return;
+  if (info.compressed) {
+    // compressed: the message is inflated whole (the frame parser already
+    // bounds its compressed size by the message limit)
+    if (info.first) {
+      conn.zParts = [];
+      conn.zBytes = 0;
+      conn.zBinary = info.opcode === OPCODE_BINARY;
+    }
+    if (data.length) {
+      conn.zParts!.push(data.slice());
+      conn.zBytes += data.length;
+    }
+    if (info.final) deliverCompressed(wsi, conn);
+    return;
+  }
   conn.binary = info.opcode === OPCODE_BINARY;
   conn.first = info.first;
   conn.final = info.final;
@@ -365,7 +477,19 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
       wsi.context.log("err", `${wsi}: write protocol ${wp} is not a WebSocket one`);
       return -1;
   }
+  const starting = !conn.txFragmenting;
   conn.txFragmenting = !fin;
+  const pmd = conn.pmd;
+  if (pmd && (starting ? data.length >= 16 || !fin : pmd.txCompressed)) {
+    // each piece is deflated on its own and ends in a sync flush; the
+    // message's last piece loses the 00 00 ff ff (RFC 7692 7.2.1)
+    if (starting) pmd.txCompressed = true;
+    let z = wsi.context.platform.zlib!.deflateRaw(data, pmd.serverBits);
+    if (fin && z.length >= 4) z = z.subarray(0, z.length - 4);
+    if (fin) pmd.txCompressed = false;
+    return sendFrame(wsi, opcode, z, fin, starting) < 0 ? -1 : data.length;
+  }
+  if (starting && pmd) pmd.txCompressed = false;
   return sendFrame(wsi, opcode, data, fin);
 }
 
