@@ -118,7 +118,7 @@ const MIRROR_MAX = 4096;
 export function makeMirrorProtocol(): Protocol<MirrorSession> {
   const ring: (Uint8Array | null)[] = new Array(MIRROR_RING).fill(null);
   let head = 0;
-  const self: Protocol<MirrorSession> = {
+  return {
     name: "lws-mirror-protocol",
     perSessionData: () => ({ tail: head }),
     rxBufferSize: MIRROR_MAX,
@@ -131,7 +131,8 @@ export function makeMirrorProtocol(): Protocol<MirrorSession> {
           if (len > MIRROR_MAX) return 0;
           ring[head % MIRROR_RING] = in_.slice();
           head++;
-          callbackOnWritableAllProtocol(wsi.context, self);
+          // wsi.protocol, not this object: the app may wrap protocols it registers
+          callbackOnWritableAllProtocol(wsi.context, wsi.protocol!);
           break;
         case LWS_CALLBACK_SERVER_WRITEABLE: {
           if (head - user.tail > MIRROR_RING) user.tail = head - MIRROR_RING;
@@ -146,7 +147,6 @@ export function makeMirrorProtocol(): Protocol<MirrorSession> {
       return 0;
     },
   };
-  return self;
 }
 
 /**

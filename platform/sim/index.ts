@@ -283,7 +283,10 @@ export class SimNetwork implements Platform {
     if (ep.error) return POLLERR | POLLHUP;
     let r = 0;
     if (ep.rxBytes || ep.eof) r |= POLLIN;
-    if (ep.connected && !ep.readOnly && !ep.peerGone && !ep.shutWr && this.space(ep) > 0) r |= POLLOUT;
+    // as a real stack does (Linux wakes a writer when a good part of its send
+    // buffer is free), POLLOUT waits for a quarter of the window: otherwise
+    // partial writes trickle out in ever smaller pieces (silly window syndrome)
+    if (ep.connected && !ep.readOnly && !ep.peerGone && !ep.shutWr && this.space(ep) >= (ep.instant ? 1 : Math.max(1, this.sendBuffer >> 2))) r |= POLLOUT;
     return r;
   }
 
@@ -551,7 +554,8 @@ export class SimNetwork implements Platform {
  */
 export class SimPeer {
   readonly fd: number;
-  private chunks: Uint8Array[] = [];
+  /** everything received, in a buffer that doubles as it fills */
+  private buf = new Uint8Array(1024);
   private size = 0;
   private out: Uint8Array[] = [];
   connected = false;
@@ -590,7 +594,12 @@ export class SimPeer {
     if (rev & POLLIN) {
       const b = this.sim.net.read(this.fd, 1 << 20);
       if (b && b.length) {
-        this.chunks.push(b.slice());
+        if (this.size + b.length > this.buf.length) {
+          const nb = new Uint8Array(Math.max(this.buf.length * 2, this.size + b.length));
+          nb.set(this.buf.subarray(0, this.size));
+          this.buf = nb;
+        }
+        this.buf.set(b, this.size);
         this.size += b.length;
       } else if (b && !b.length) this.eof = true;
     }
@@ -636,14 +645,9 @@ export class SimPeer {
     this.sim.net.close(this.fd);
   }
 
+  /** a view of everything received so far (valid until more arrives) */
   get received(): Uint8Array {
-    if (this.chunks.length !== 1) {
-      const all = new Uint8Array(this.size);
-      let o = 0;
-      for (const c of this.chunks) all.set(c, o), (o += c.length);
-      this.chunks = [all];
-    }
-    return this.chunks[0] ?? new Uint8Array(0);
+    return this.buf.subarray(0, this.size);
   }
 
   get text(): string {

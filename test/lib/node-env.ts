@@ -31,8 +31,8 @@ class NodePeer implements TestPeer {
     this.sock.end();
   }
   get received(): Uint8Array {
-    const b = Buffer.concat(this.chunks);
-    this.chunks = [b];
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    const b = this.chunks[0] ?? Buffer.alloc(0);
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   }
   get text(): string {

@@ -62,6 +62,7 @@ export class WsTestClient {
 
   /** feed what the peer received so far; call before looking at the state */
   poll(): this {
+    if (this.peer.receivedLength === this.off && this.status) return this;
     const all = this.peer.received;
     if (!this.status) {
       let he = -1;
@@ -73,6 +74,7 @@ export class WsTestClient {
       if (this.status !== 101) return this;
     }
     if (this.status === 101 && this.off < all.length) {
+      // the parser unmasks in place: give it a copy of the new bytes only
       const chunk = all.slice(this.off);
       this.off = all.length;
       this.parser.execute(chunk);
