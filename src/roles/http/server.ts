@@ -175,7 +175,7 @@ function feed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
       if (rest && rest.length && wsi.role?.handleData) return wsi.role.handleData(wsi, rest);
       return HANDLED;
     }
-    if (n < 0) return parseFailed(wsi, conn, data.subarray(off));
+    if (n < 0) return parseFailed(wsi, conn);
     off += n;
     if (p.state === "complete" && conn.txnDone && off < data.length) continue;
     if (n === 0 && p.state !== "complete") break;
@@ -229,10 +229,10 @@ function resumeHeld(wsi: Wsi): void {
   wsi.context.rxFlowControl(wsi, LWS_RXFLOW_REASON_APPLIES_ENABLE | LWS_RXFLOW_REASON_HTTP_RXBUFFER);
 }
 
-function parseFailed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
+function parseFailed(wsi: Wsi, conn: HttpConn): ServiceResult {
   const err = conn.parser.error!;
-  const vh = wsi.vhost;
-  if (conn.requests === 0 && !conn.head && vh.options & LWS_SERVER_OPTION_FALLBACK_TO_RAW) return fallbackToRaw(wsi, conn.preface ?? data);
+  // (raw fallback is decided from the first bytes, in feed(): a request that
+  // starts with a known method and then breaks the rules gets its HTTP error)
   wsi.context.log("info", `${wsi}: bad request: ${err.status} ${err.reason}`);
   if (conn.headersSent) return CLOSE;
   conn.keepAlive = false;
