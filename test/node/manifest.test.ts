@@ -1,47 +1,159 @@
-// Static checks of manifest.json: the device build cannot run here (no
-// Moddable SDK or ESP-IDF), so what can be checked without them is.
+// Static checks of manifest.json and boards/esp32: the device build cannot run
+// here (no Moddable SDK, ESP-IDF or QEMU), so what can be checked without
+// them is, following what the SDK does with them:
+//
+//  - mcconfig names each module by its manifest key ("src/core/*" ->
+//    "./dist/src/core/*" gives "src/core/context", ...; tools/mcmanifest.js,
+//    ModulesRule), and XS resolves an import against the importing module's
+//    *name*: ".js" / ".mjs" is dropped from the last segment, "./" and "../"
+//    walk the referrer's name (xs/platforms/mc/xsHosts.c and
+//    xs/tools/xsl.c, fxFindModule). resolve() below is that algorithm.
+//  - the module run after set-up is creation.main (tools/mcconfig.js: default
+//    "main"; xs/platforms/mc/xsHosts.c: xsImport(preparation->main)).
+//  - the SDK modules the device code imports come from the manifests it includes.
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import * as A from "../lib/assert.js";
 
+interface Manifest {
+  include: string[];
+  creation: { main: string };
+  modules: Record<string, string | string[]>;
+  preload?: string[];
+  platforms: Record<string, { build?: Record<string, string>; error?: string }>;
+}
+
+/** SDK module specifier -> where a Moddable build gets it (an include, or a "*" modules entry) */
+const SDK_MODULES: Record<string, string> = {
+  "embedded:io/socket/tcp": "$(MODDABLE)/modules/io/manifest.json",
+  "embedded:io/socket/listener": "$(MODDABLE)/modules/io/manifest.json",
+  timer: "$(MODDABLE)/examples/manifest_base.json",
+  time: "$(MODDABLE)/examples/manifest_base.json",
+  logical: "$(MODULES)/data/logical/*",
+  "text/encoder": "$(MODDABLE)/modules/data/text/encoder/manifest.json",
+  "text/decoder": "$(MODDABLE)/modules/data/text/decoder/manifest.json",
+  crypt: "$(MODDABLE)/modules/crypt/digest/manifest.json",
+};
+
+/** XS's fxFindModule: the module name `spec` means when imported by the module named `referrer` */
+function resolve(referrer: string, spec: string): string | null {
+  let name = spec;
+  let dot = 0, i = 0;
+  if (name[0] === ".") {
+    if (name[1] === "/") (dot = 1), (i = 1);
+    else if (name[1] === "." && name[2] === "/") {
+      dot = 2;
+      i = 2;
+      while (name[i + 1] === "." && name[i + 2] === "." && name[i + 3] === "/") dot++, (i += 3);
+    }
+  }
+  const slash = name.lastIndexOf("/");
+  const ext = name.lastIndexOf(".");
+  if (ext > slash && (name.slice(ext) === ".js" || name.slice(ext) === ".mjs")) name = name.slice(0, ext);
+  if (!dot) return name;
+  let buffer = "/" + referrer;
+  for (; dot > 0; dot--) {
+    const s = buffer.lastIndexOf("/");
+    if (s < 0) return null;
+    buffer = buffer.slice(0, s);
+  }
+  return (buffer + name.slice(i)).slice(1);
+}
+
 describe("manifest.json", () => {
-  const m = JSON.parse(fs.readFileSync("manifest.json", "utf8"));
+  const m = JSON.parse(fs.readFileSync("manifest.json", "utf8")) as Manifest;
   before(() => execFileSync(process.execPath, ["scripts/build.mjs"]));
 
-  it("names only modules the build emits", () => {
-    for (const [name, p] of Object.entries(m.modules as Record<string, string>)) {
-      if (p.startsWith("$(")) continue;
-      if (p.endsWith("/*")) {
-        const dir = p.slice(0, -2);
-        A.ok(fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith(".js")), `${name} -> ${dir} has modules`);
-      } else A.ok(fs.existsSync(`${p}.js`), `${name} -> ${p}.js exists`);
+  /** the emitted file a module name maps to, by the manifest's keys (exact, or "dir/*") */
+  const fileOf = (name: string): string | null => {
+    for (const [key, value] of Object.entries(m.modules)) {
+      if (key === "*" || typeof value !== "string") continue;
+      if (key.endsWith("/*")) {
+        const prefix = key.slice(0, -1);
+        const rest = name.slice(prefix.length);
+        if (name.startsWith(prefix) && rest && !rest.includes("/")) return path.normalize(`${value.slice(0, -1)}${rest}.js`);
+      } else if (key === name) return path.normalize(`${value}.js`);
     }
+    return null;
+  };
+
+  const provides = (where: string) => m.include.includes(where) || ([] as string[]).concat(m.modules["*"] ?? []).includes(where);
+
+  it("resolves specifiers as XS does", () => {
+    A.equal(resolve("src/roles/raw/index", "../../core/reasons.js"), "src/core/reasons");
+    A.equal(resolve("src/index", "./core/context.js"), "src/core/context");
+    A.equal(resolve("examples/app/main-moddable", "../../platform/moddable/device.js"), "platform/moddable/device");
+    A.equal(resolve("main", "../x.js"), null, "a module named 'main' cannot import '../' anything");
+    A.equal(resolve("main", "./app.js"), "app");
+    A.equal(resolve("a/b", "timer"), "timer");
   });
 
-  it("covers every module the app imports, transitively", () => {
-    const covered = (file: string) =>
-      Object.values(m.modules as Record<string, string>).some((p) => (p.endsWith("/*") ? path.dirname(file) === path.normalize(p.slice(0, -2)) : path.normalize(`${p}.js`) === file));
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      A.ok(covered(file), `${file} is in the manifest`);
-      const src = fs.readFileSync(file, "utf8");
-      for (const mm of src.matchAll(/(?:import|export)[^"']*?from\s*["']([^"']+)["']/g)) {
-        const spec = mm[1]!;
-        A.ok(spec.startsWith("."), `${file} imports only project modules, not '${spec}'`);
-        visit(path.normalize(path.join(path.dirname(file), spec)));
+  it("names only modules the build emits, with the device entry as creation.main", () => {
+    for (const [name, p] of Object.entries(m.modules)) {
+      if (name === "*") continue;
+      A.equal(typeof p, "string", `${name}: one source`);
+      const src = p as string;
+      A.ok(src.startsWith("./dist/"), `${name} -> ${src}: the project's build output, not its TypeScript`);
+      if (src.endsWith("/*")) {
+        A.ok(name.endsWith("/*") && `./dist/${name}` === src, `${name} -> ${src}: the module names mirror dist/ (so relative imports resolve)`);
+        const dir = src.slice(0, -2);
+        A.ok(fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith(".js")), `${name} -> ${dir} has modules`);
+      } else {
+        A.equal(`./dist/${name}`, src, `${name}: its name mirrors its path`);
+        A.ok(fs.existsSync(`${src}.js`), `${name} -> ${src}.js exists`);
       }
-    };
-    visit(path.normalize("dist/examples/app/app.js"));
-    A.ok(seen.size > 5);
+    }
+    A.equal(m.creation.main, "examples/app/main-moddable");
+    A.equal(fileOf(m.creation.main), path.normalize("dist/examples/app/main-moddable.js"));
+    A.deepEqual(m.preload ?? [], [], "nothing preloaded (see platform/moddable/README.md: module-level Maps and typed arrays of src/ are written at run time)");
   });
 
-  it("points esp32 builds at the board's partition table and refuses other platforms", () => {
-    A.equal(m.platforms.esp32.build.PARTITIONS_FILE, "./boards/esp32/partitions.csv");
+  it("resolves every import of every module reachable from the main, to a module it names or an SDK module it includes", () => {
+    const seen = new Map<string, string>();
+    const sdk = new Set<string>();
+    const visit = (name: string, from: string) => {
+      if (seen.has(name)) return;
+      const file = fileOf(name);
+      A.ok(file, `module '${name}' (imported by ${from}) is not named by the manifest`);
+      A.ok(fs.existsSync(file!), `module '${name}' -> ${file}: not emitted by the build`);
+      seen.set(name, file!);
+      const src = fs.readFileSync(file!, "utf8");
+      for (const mm of src.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[^"';]*?\bfrom\s*)?["']([^"']+)["']/g)) {
+        const spec = mm[1]!;
+        A.ok(!/^node:/.test(spec), `${file} imports the Node built-in '${spec}'`);
+        if (spec.startsWith(".")) {
+          const target = resolve(name, spec);
+          A.ok(target, `${file}: '${spec}' does not resolve from module '${name}'`);
+          visit(target!, file!);
+        } else {
+          A.ok(spec in SDK_MODULES, `${file} imports '${spec}', which is neither a project module nor an SDK module lwsx knows`);
+          A.ok(provides(SDK_MODULES[spec]!), `'${spec}' comes from ${SDK_MODULES[spec]}, which the manifest does not include`);
+          sdk.add(spec);
+        }
+      }
+      A.ok(!/\bimport\s*\(/.test(src), `${file} uses import(): not followed here`);
+    };
+    visit(m.creation.main, "creation.main");
+    const files = [...seen.values()];
+    A.ok(files.length > 10, `${files.length} modules reachable`);
+    A.ok(files.every((f) => !/platform[\\/](sim|node)|standin|test[\\/]/.test(f)), "no sim, node, stand-in or test module reaches the device");
+    for (const need of ["embedded:io/socket/tcp", "embedded:io/socket/listener", "timer", "text/encoder"]) A.ok(sdk.has(need), `the device build uses ${need}`);
+    // the device entry imports device.js (the TextEncoder globals) before app.js (src/ makes encoders at load time)
+    const main = fs.readFileSync(seen.get(m.creation.main)!, "utf8");
+    A.ok(main.indexOf("platform/moddable/device.js") < main.indexOf("./app.js"), "device.js is imported before app.js");
+  });
+
+  it("points esp32 builds at the board's partition table and sdkconfig, builds the simulators, refuses other platforms", () => {
+    for (const p of ["esp32", "esp32/*"]) {
+      A.equal(m.platforms[p]!.build!.PARTITIONS_FILE, "./boards/esp32/partitions.csv");
+      A.equal(m.platforms[p]!.build!.SDKCONFIGPATH, "./boards/esp32");
+    }
     A.ok(fs.existsSync("boards/esp32/partitions.csv"));
-    A.ok(/esp32/.test(m.platforms["..."].error));
+    A.ok(fs.existsSync("boards/esp32/sdkconfig.defaults"), "mcconfig reads <SDKCONFIGPATH>/sdkconfig.defaults");
+    A.ok(m.platforms.lin && m.platforms.mac, "the desktop simulators");
+    A.ok(/esp32/.test(m.platforms["..."]!.error!));
   });
 
   it("has a partition table with two OTA slots that fit in 4 MB without overlap", () => {
@@ -54,5 +166,22 @@ describe("manifest.json", () => {
     }
     A.ok(end <= 4 * 1024 * 1024, "fits in 4 MB");
     A.deepEqual(rows.filter((r) => r[1] === "app").map((r) => r[2]), ["ota_0", "ota_1"]);
+    A.ok(rows.every((r) => r[1] !== "app" || Number(r[3]) % 0x10000 === 0), "app partitions on 64 KB boundaries");
+  });
+
+  it("has an sdkconfig fragment mcconfig can merge: server-sized lwIP, rollback, mbedTLS", () => {
+    const lines = fs.readFileSync("boards/esp32/sdkconfig.defaults", "utf8").split(/\r?\n/).filter((l) => l.trim() && !l.startsWith("#"));
+    const cfg = new Map<string, string>();
+    for (const l of lines) {
+      A.ok(/^CONFIG_[A-Z0-9_]+=[^\s#]+$/.test(l), `'${l}': one CONFIG_NAME=value per line, no inline comment (mcmanifest splits on '=')`);
+      const [k, v] = l.split("=") as [string, string];
+      A.ok(!cfg.has(k), `${k} set once`);
+      cfg.set(k, v);
+    }
+    A.equal(cfg.get("CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE"), "y");
+    A.ok(Number(cfg.get("CONFIG_LWIP_MAX_ACTIVE_TCP")) > 8, "more active TCP connections than the base's 8");
+    A.ok(Number(cfg.get("CONFIG_LWIP_MAX_LISTENING_TCP")) >= 2);
+    A.ok([...cfg.keys()].some((k) => k.startsWith("CONFIG_MBEDTLS_")), "mbedTLS options");
+    A.ok(Number(cfg.get("CONFIG_LWIP_TCP_WND_DEFAULT")) >= 2 * 1436 && Number(cfg.get("CONFIG_LWIP_TCP_SND_BUF_DEFAULT")) >= 2 * 1436, "lwIP needs at least 2 MSS of window and send buffer");
   });
 });

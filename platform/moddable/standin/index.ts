@@ -1,0 +1,86 @@
+// A stand-in Moddable SDK over the sim network: the ECMA-419 TCP socket and
+// listener, the timer and time modules, Logical.xor and a DNS resolver, each
+// written from the SDK's documented semantics (see socket.ts, timer.ts,
+// logical.ts), so platform/moddable runs deterministically under the sim's
+// virtual time, in Node and inside the XS engine, without the SDK.
+//
+//   const sim = createSimPlatform({seed: 1});
+//   const sdk = createStandinSdk(sim);
+//   const platform = createModdablePlatform(sdk);
+//
+// Test peers keep using the sim directly (SimPeer), as in every sim scenario.
+
+import type { SimNetwork } from "../../sim/index.js";
+import { sha1 } from "../../../src/core/sha1.js";
+import type { ModdableSdk, SdkListenerClass, SdkResolver, SdkTcpClass, SdkTimer } from "../index.js";
+import { Logical } from "./logical.js";
+import { createStandinSockets, type StandinSocketOptions, type StandinStack, type StandinSockets } from "./socket.js";
+import { createStandinTimer, type StandinTime, type StandinTimer } from "./timer.js";
+
+export { Logical } from "./logical.js";
+export { createStandinSockets, StandinStack, type StandinSocketOptions, type StandinStackStats, type StandinTcp, type StandinListener } from "./socket.js";
+export { createStandinTimer, type StandinTimer, type StandinTime, type StandinTimerHandle } from "./timer.js";
+
+export interface StandinOptions extends StandinSocketOptions {
+  /** where Time.ticks starts (ms); near 2^31 to test its int32 wrap */
+  ticksStart?: number;
+  /** names the stand-in resolver knows (name -> IPv4 address); no resolver when absent */
+  hosts?: Record<string, string>;
+  /** virtual µs a name lookup takes */
+  resolveUs?: number;
+  /** give Logical.xor as the SDK's xor (default true) */
+  xor?: boolean;
+  /** give a SHA-1 as crypt's Digest("SHA1") would (the portable one of src/core; default true) */
+  sha1?: boolean;
+}
+
+export interface StandinSdk extends ModdableSdk {
+  /** the stand-in modules, with their own (fuller) types */
+  readonly modules: {
+    TCP: StandinSockets["TCP"];
+    Listener: StandinSockets["Listener"];
+    Timer: StandinTimer;
+    Time: StandinTime;
+    Logical: typeof Logical;
+  };
+  readonly stack: StandinStack;
+  /** timers armed (for leak checks) */
+  readonly timersPending: () => number;
+}
+
+/**
+ * The ECMA-419 resolver shape (embedded:network/dns/resolver/udp, as the SDK's
+ * examples/io/udp/dns implements it): `resolve({host, onResolved(host,
+ * address), onError(host)})`, answered later, with `this` = the resolver.
+ */
+function makeResolver(sim: SimNetwork, hosts: Record<string, string>, delayUs: number) {
+  return class StandinResolver implements SdkResolver {
+    constructor(_options: Record<string, unknown>) {}
+    resolve(request: { host: string; onResolved: (host: string, address: string) => void; onError: (host: string) => void }): void {
+      const host = String(request.host);
+      sim.at(sim.now() + delayUs, () => {
+        const address = host === "localhost" ? "127.0.0.1" : hosts[host];
+        if (address) request.onResolved.call(this, host, address);
+        else request.onError.call(this, host);
+      });
+    }
+    close(): void {}
+  };
+}
+
+export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): StandinSdk {
+  const sockets = createStandinSockets(sim, o);
+  const timer = createStandinTimer(sim, { ticksStart: o.ticksStart });
+  return {
+    TCP: sockets.TCP as unknown as SdkTcpClass,
+    Listener: sockets.Listener as unknown as SdkListenerClass,
+    Timer: timer.Timer as unknown as SdkTimer,
+    ticks: timer.ticks,
+    ...(o.xor === false ? {} : { xor: (dst: ArrayBufferView, src: ArrayBufferView) => Logical.xor(dst, src) }),
+    ...(o.sha1 === false ? {} : { sha1 }),
+    ...(o.hosts ? { Resolver: makeResolver(sim, o.hosts, o.resolveUs ?? 2000) } : {}),
+    modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical },
+    stack: sockets.stack,
+    timersPending: timer.pending,
+  };
+}

@@ -1,0 +1,105 @@
+// Declarations of the Moddable SDK modules platform/moddable/device.ts and
+// globals.ts import, so the project's typecheck covers them although the SDK
+// is not installed. Written from Moddable SDK 8.2: typings/embedded_io/socket/
+// tcp.d.ts and listener.d.ts, typings/timer.d.ts, typings/time.d.ts, and the
+// implementations where the typings say less (modules/io/socket/lwip/tcp.c:
+// write() returns the send buffer space left; listener.js has close();
+// modules/data/logical/logical.js; modules/data/text/*;
+// modules/crypt/digest/crypt.js). Only what lwsx uses.
+
+declare module "embedded:io/socket/tcp" {
+  export interface TCPOptions {
+    address?: string;
+    port?: number;
+    from?: TCP;
+    nodelay?: boolean;
+    onReadable?: (this: TCP, bytes: number) => void;
+    onWritable?: (this: TCP, bytes: number) => void;
+    onError?: (this: TCP) => void;
+    format?: "number" | "buffer";
+    target?: unknown;
+  }
+  export default class TCP {
+    constructor(options: TCPOptions);
+    readonly remoteAddress: string | undefined;
+    readonly remotePort: number | undefined;
+    target?: unknown;
+    read(byteLength?: number): ArrayBuffer | undefined;
+    read(buffer: ArrayBuffer | ArrayBufferView): number | undefined;
+    write(data: ArrayBuffer | ArrayBufferView | number): number | undefined;
+    close(): void;
+    format: "number" | "buffer";
+  }
+}
+
+declare module "embedded:io/socket/listener" {
+  import type TCP from "embedded:io/socket/tcp";
+  export default class Listener {
+    constructor(options: { port?: number; address?: string; onReadable?: (this: Listener, requests: number) => void; format?: "socket/tcp"; target?: unknown });
+    read(): TCP | undefined;
+    close(): void;
+    readonly port: number;
+    target?: unknown;
+    format: "socket/tcp";
+  }
+}
+
+declare module "timer" {
+  export type TimerCallback = (timer: Timer) => void;
+  class Timer {
+    private constructor();
+    static set(callback: TimerCallback, interval?: number, repeat?: number): Timer;
+    static repeat(callback: TimerCallback, interval: number): Timer;
+    static schedule(timer: Timer, interval?: number, repeat?: number): void;
+    static clear(timer: Timer | undefined | null): void;
+    static delay(milliseconds: number): void;
+    private brand: boolean;
+  }
+  export default Timer;
+}
+
+declare module "time" {
+  const Time: {
+    /** modMilliseconds() as an int32: it wraps */
+    readonly ticks: number;
+    delta(start: number, end?: number): number;
+  };
+  export default Time;
+}
+
+declare module "logical" {
+  export default class Logical {
+    static xor(dst: ArrayBuffer | ArrayBufferView, src: number | string | ArrayBuffer | ArrayBufferView, count?: number): void;
+    static and(dst: ArrayBuffer | ArrayBufferView, src: number | string | ArrayBuffer | ArrayBufferView, count?: number): void;
+    static or(dst: ArrayBuffer | ArrayBufferView, src: number | string | ArrayBuffer | ArrayBufferView, count?: number): void;
+  }
+}
+
+declare module "crypt" {
+  /** modules/crypt/digest/crypt.js: "SHA1", "SHA256", "MD5", ... */
+  export class Digest {
+    constructor(type: string);
+    write(data: string | ArrayBuffer | ArrayBufferView): void;
+    close(): ArrayBuffer;
+    reset(): void;
+    readonly blockSize: number;
+    readonly outputSize: number;
+  }
+}
+
+declare module "text/encoder" {
+  export default class TextEncoder {
+    encode(value: string): Uint8Array;
+    encodeInto(value: string, buffer: Uint8Array): { read: number; written: number };
+  }
+}
+
+declare module "text/decoder" {
+  export default class TextDecoder {
+    constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+    decode(buffer?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
+    readonly encoding: string;
+    readonly fatal: boolean;
+    readonly ignoreBOM: boolean;
+  }
+}
