@@ -13,6 +13,8 @@ import { stopAll } from "./lib/proc.mjs";
 /** known benchmarks: name -> module (one line each) */
 const BENCHES = {
   raw: "./raw.mjs",
+  http: "./http.mjs",
+  ws: "./ws.mjs",
 };
 
 const USAGE = `usage: npm run bench [-- NAME...] [--json]

@@ -39,9 +39,12 @@ export type Logger = (level: LogLevel, message: string) => void;
 
 const defaultLogger: Logger = (level, message) => {
   if (level !== "err" && level !== "warn") return;
-  const c = (globalThis as { console?: { error(...a: unknown[]): void } }).console;
-  if (c) c.error(`lwsx ${level}: ${message}`);
-  else if (typeof (globalThis as { print?: unknown }).print === "function") (globalThis as unknown as { print(s: string): void }).print(`lwsx ${level}: ${message}`);
+  const g = globalThis as { console?: { error(...a: unknown[]): void }; print?: (s: string) => void; trace?: (s: string) => void };
+  const line = `lwsx ${level}: ${message}`;
+  // Node's console, the XS test host's print, Moddable's trace on the device
+  if (g.console) g.console.error(line);
+  else if (typeof g.print === "function") g.print(line);
+  else if (typeof g.trace === "function") g.trace(line + "\n");
 };
 
 /** Most accepts taken from one listen socket per service, so one busy listener cannot starve the rest. */

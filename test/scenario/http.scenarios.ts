@@ -91,7 +91,17 @@ export function defineHttpScenarios(label: string, makeEnv: MakeEnv): void {
     async function exchange(port: number, request: string | Uint8Array, n = 1, heads: number[] = []): Promise<{ res: TestResponse[]; peer: TestPeer }> {
       const peer = env.peer(port);
       peer.write(request);
-      await env.waitFor(() => readResponses(peer.received, peer.eof || peer.closed, heads).length >= n || peer.eof || peer.closed, `${n} response(s)`, 20000);
+      // parse again only when more has arrived (the sim asks after every event)
+      let seen = -1;
+      let count = 0;
+      await env.waitFor(() => {
+        if (peer.eof || peer.closed) return true;
+        if (peer.receivedLength !== seen) {
+          seen = peer.receivedLength;
+          count = readResponses(peer.received, false, heads).length;
+        }
+        return count >= n;
+      }, `${n} response(s)`, 20000);
       return { res: readResponses(peer.received, true, heads), peer };
     }
 
