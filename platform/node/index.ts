@@ -17,6 +17,10 @@ import { PlatformError, type PlatformVfs, type PlatformZlib, type ConnectOptions
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 
+/** marks the Buffers read() hands out: received bytes nothing writes into again, sent without a copy */
+const RECEIVED = Symbol("lwsx received");
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }).latin1Slice;
+
 /** bytes queued in Node's socket before write() reports a partial write */
 const SEND_HIGH_WATER = 256 * 1024;
 /** received bytes buffered here before the stream is paused */
@@ -56,6 +60,7 @@ export class NodePlatform implements Platform {
   readonly files: PlatformFiles;
   readonly hooks = {
     sha1: (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest()),
+    latin1: (d: Uint8Array, s: number, e: number): string => latin1Slice.call(d, s, e),
   };
   readonly zlib: PlatformZlib = {
     deflateRaw(data, windowBits) {
@@ -105,11 +110,8 @@ export class NodePlatform implements Platform {
     },
   };
   private readonly descs = new Map<number, Desc>();
-  /** backing stores of received chunks handed out by read(): never written again */
-  private readonly received = new WeakSet<ArrayBufferLike>();
   private nextFd = 3;
   private wakeTimer: NodeJS.Timeout | null = null;
-  private readonly t0 = process.hrtime.bigint();
   private readonly opts: NodePlatformOptions;
 
   constructor(opts: NodePlatformOptions = {}) {
@@ -135,7 +137,8 @@ export class NodePlatform implements Platform {
   }
 
   now(): number {
-    return Number((process.hrtime.bigint() - this.t0) / 1000n);
+    // performance.now() has µs resolution and no BigInt division per call
+    return Math.floor(performance.now() * 1000);
   }
 
   setWakeup(atUs: number | null, fire: () => void): void {
@@ -223,8 +226,23 @@ export class NodePlatform implements Platform {
     if (d.closed || !d.cb) return;
     const rev = this.ready(d) & (d.events | POLLERR | POLLHUP);
     if (!rev) return;
-    d.cb(d.fd, rev);
+    this.deliver(d, rev);
     if (!d.closed) this.kick(d);
+  }
+
+  /**
+   * One readiness callback. The socket is corked meanwhile, so what the core
+   * writes in it (an HTTP head and body, a frame header and payload) leaves
+   * in one system call.
+   */
+  private deliver(d: Desc, rev: number): void {
+    const s = d.sock;
+    if (s) s.cork();
+    try {
+      d.cb!(d.fd, rev);
+    } finally {
+      if (s) s.uncork();
+    }
   }
 
   /** an event from Node: report it now (we are in Node's own callback, not inside the core) */
@@ -232,7 +250,7 @@ export class NodePlatform implements Platform {
     if (d.posted || !d.cb || d.closed) return;
     const rev = this.ready(d) & (d.events | POLLERR | POLLHUP);
     if (!rev) return;
-    d.cb(d.fd, rev);
+    this.deliver(d, rev);
     if (!d.closed) this.kick(d);
   }
 
@@ -387,7 +405,7 @@ export class NodePlatform implements Platform {
     d.rxBytes -= out.length;
     if (d.paused && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) this.resume(d);
     // a Buffer is a Uint8Array: hand it out as it is
-    this.received.add(out.buffer);
+    (out as unknown as Record<symbol, boolean>)[RECEIVED] = true;
     return out;
   }
 
@@ -407,7 +425,7 @@ export class NodePlatform implements Platform {
     // Node keeps a reference to what it is given until it is sent, so the
     // caller's buffer is copied, unless it is received bytes this platform
     // handed out: nothing writes into those again (callbacks get them read-only)
-    const ok = d.writable.write(this.received.has(data.buffer) ? part : Buffer.from(part));
+    const ok = d.writable.write((data as unknown as Record<symbol, boolean>)[RECEIVED] ? part : Buffer.from(part));
     if (!ok) d.writeBlocked = true;
     return n;
   }

@@ -122,6 +122,8 @@ export interface PlatformHooks {
   xorMask?(data: Uint8Array, mask: Uint8Array, phase: number): number;
   /** SHA-1 of `data` (the WebSocket handshake); a portable one is used where absent */
   sha1?(data: Uint8Array): Uint8Array;
+  /** bytes [s, e) of `d` as a latin-1 string (HTTP heads); a portable decoder is used where absent */
+  latin1?(d: Uint8Array, s: number, e: number): string;
 }
 
 export interface Platform {

@@ -37,10 +37,27 @@
 //   other expectation is left in the headers for the server to answer 417.
 // - Upgrade is reported when Connection lists "upgrade", for HTTP/1.1 only (RFC 9110 7.8).
 //
+// - Responses (ResponseParser): the status line is `HTTP/1.x SP 3DIGIT [SP reason]` (a missing
+//   reason, with or without its space, is accepted); no body for 1xx, 204, 304 and answers to
+//   HEAD (`isHeadRequest`); a 1xx, a 101 included, completes the message: the caller resets for
+//   the final response, or hands the rest to the new protocol. Without Content-Length or a final
+//   chunked, the body runs to the end of the stream (finish()). Errors carry the same statuses
+//   as for requests (400 framing, 413 body, 431 headers, 505 version), for the log.
+//
 // Input may be split anywhere: a line cut between calls is kept in a small buffer (at most
 // max(maxRequestLine, maxHeaderBytes + 16) + 1 bytes, grown on demand) and the events, statuses
 // and reasons are the same however the bytes arrive; only the slicing of onBody data differs.
 // Body data is handed out as views into the caller's input, never copied.
+//
+// Two paths, one outcome: a head that arrives whole and is plain ASCII is decoded once and
+// checked with a few native string operations (the fast path; ~5x fewer XS byte codes than byte
+// loops); anything else goes line by line over the bytes, and that path alone decides errors
+// (the fast path only accepts, or hands the head back untouched).
+//
+// pause() from a callback makes execute() return right after the byte that caused the callback;
+// the next execute() goes on from there. When onHead pauses a message that has no body, its
+// onComplete comes from that next execute() (it may be given no bytes); an Upgrade handler that
+// pauses in onHead thus gets the head and nothing after it.
 //
 // Everything here runs in XS: no Node modules, no per-byte allocation, strings built from small
 // slices.
@@ -175,24 +192,7 @@ for (let c = 0; c < 256; c++) {
   else if (c >= 97 && c <= 102) HEXV[c] = c - 87;
 }
 
-function ascii(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
-
-const B_CHUNKED = ascii("chunked");
-const B_CLOSE = ascii("close");
-const B_KEEP_ALIVE = ascii("keep-alive");
-const B_UPGRADE = ascii("upgrade");
-const B_CONTINUE = ascii("100-continue");
-
-/** d[s, e) equals the lower-case ASCII `lower`, ignoring case */
-function ieq(d: Uint8Array, s: number, e: number, lower: Uint8Array): boolean {
-  if (e - s !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) if (LOWER[d[s + i]!] !== lower[i]) return false;
-  return true;
-}
+const isOws = (c: number): boolean => c === SP || c === HT;
 
 const SLICE = 128; // characters per String.fromCharCode call (XS passes them on its stack)
 
@@ -209,11 +209,12 @@ function latin1(d: Uint8Array, s: number, e: number): string {
 
 // ---------------------------------------------------- known header names
 //
-// The usual names are recognised from their bytes and get shared strings (no decoding, no
-// toLowerCase). The first six carry meaning for the framing; their index is their id.
+// The usual names get shared strings: recognised by length and first letter, then compared, they
+// need no decoding and no toLowerCase. The first six carry meaning for the framing; their index
+// is their id. (Strings and one Map: small in XS, where module tables take RAM.)
 
 const K_CONTENT_LENGTH = 0, K_TRANSFER_ENCODING = 1, K_CONNECTION = 2, K_HOST = 3, K_UPGRADE = 4, K_EXPECT = 5;
-const KNOWN_NAMES = [
+const K_LOWER = [
   "content-length", "transfer-encoding", "connection", "host", "upgrade", "expect",
   "accept", "accept-charset", "accept-encoding", "accept-language", "accept-ranges", "access-control-allow-origin",
   "access-control-request-headers", "access-control-request-method", "age", "allow", "authorization", "cache-control",
@@ -234,59 +235,89 @@ const CANON_SPECIAL: Record<string, string> = {
   "sec-websocket-version": "Sec-WebSocket-Version", "sec-ch-ua": "Sec-CH-UA", "sec-ch-ua-mobile": "Sec-CH-UA-Mobile",
   "sec-ch-ua-platform": "Sec-CH-UA-Platform",
 };
-const HASH_SIZE = 512; // power of two, a few times the name count
-const hashStep = (h: number, lc: number): number => (h * 31 + lc) & 0xfffff;
-const K_SLOT = new Int16Array(HASH_SIZE).fill(-1);
-const K_LOWER: string[] = [];
-const K_CANON: string[] = [];
-const K_LBYTES: Uint8Array[] = [];
-const K_CBYTES: Uint8Array[] = [];
-for (let k = 0; k < KNOWN_NAMES.length; k++) {
-  const lower = KNOWN_NAMES[k]!;
-  const canon = CANON_SPECIAL[lower] ?? lower.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase());
-  K_LOWER.push(lower);
-  K_CANON.push(canon);
-  K_LBYTES.push(ascii(lower));
-  K_CBYTES.push(ascii(canon));
-  let h = 0;
-  for (let i = 0; i < lower.length; i++) h = hashStep(h, lower.charCodeAt(i));
-  let slot = h & (HASH_SIZE - 1);
-  while (K_SLOT[slot] !== -1) slot = (slot + 1) & (HASH_SIZE - 1);
-  K_SLOT[slot] = k;
+/** as usually written: "Content-Length" */
+const K_CANON = K_LOWER.map((l) => CANON_SPECIAL[l] ?? l.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+/** known-name indexes by (length << 5) | (first character & 31) */
+const K_BUCKETS = new Map<number, number[]>();
+for (let k = 0; k < K_LOWER.length; k++) {
+  const l = K_LOWER[k]!;
+  const key = (l.length << 5) | (l.charCodeAt(0) & 31);
+  const list = K_BUCKETS.get(key);
+  if (list) list.push(k);
+  else K_BUCKETS.set(key, [k]);
 }
 
-/** the known-name index of d[s, e) whose case-folded hash is h, or -1 */
-function knownName(d: Uint8Array, s: number, e: number, h: number): number {
-  const n = e - s;
-  for (let slot = h & (HASH_SIZE - 1); ; slot = (slot + 1) & (HASH_SIZE - 1)) {
-    const k = K_SLOT[slot]!;
-    if (k < 0) return -1;
-    const lb = K_LBYTES[k]!;
-    if (lb.length !== n) continue;
-    let i = 0;
-    while (i < n && LOWER[d[s + i]!] === lb[i]) i++;
-    if (i === n) return k;
-  }
-}
-
-/** d[s, s + b.length) equals b exactly */
-function same(d: Uint8Array, s: number, b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (d[s + i] !== b[i]) return false;
+/** d[s, s + str.length) holds exactly the ASCII string str */
+function sameAscii(d: Uint8Array, s: number, str: string): boolean {
+  for (let i = 0; i < str.length; i++) if (d[s + i] !== str.charCodeAt(i)) return false;
   return true;
 }
 
+/** the known-name index of the token d[s, e), or -1 */
+function knownName(d: Uint8Array, s: number, e: number): number {
+  const bucket = K_BUCKETS.get(((e - s) << 5) | (d[s]! & 31));
+  if (bucket === undefined) return -1;
+  for (let j = 0; j < bucket.length; j++) {
+    const l = K_LOWER[bucket[j]!]!;
+    let i = 0;
+    while (i < l.length && LOWER[d[s + i]!] === l.charCodeAt(i)) i++;
+    if (i === l.length) return bucket[j]!;
+  }
+  return -1;
+}
+
 const METHODS = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT"];
-const METHOD_BYTES = METHODS.map(ascii);
 
 function methodString(d: Uint8Array, s: number, e: number): string {
-  for (let m = 0; m < METHOD_BYTES.length; m++) {
-    const b = METHOD_BYTES[m]!;
-    if (b.length === e - s && same(d, s, b)) return METHODS[m]!;
+  for (let m = 0; m < METHODS.length; m++) {
+    const str = METHODS[m]!;
+    if (str.length === e - s && sameAscii(d, s, str)) return str;
   }
   return latin1(d, s, e);
 }
 
 const NO_TRAILERS: HttpHeader[] = Object.freeze([]) as unknown as HttpHeader[];
+
+// ------------------------------------------------------ whole-head fast path
+//
+// A head that arrives whole (the usual case) is decoded once and checked with a few native
+// string operations instead of byte loops (a byte loop costs ~60 ns a byte in XS, a regex ~10 ns
+// a character). It only ever accepts: anything unusual (a byte outside printable ASCII, a bare
+// CR or LF, a limit reached, a malformed line) sends the head back to the byte-wise path, which
+// alone decides errors. The property tests check that both give the same events.
+
+/**
+ * Decodes d[start, end) for the fast path. It must give one character per byte for ASCII bytes,
+ * and no ASCII character for any other byte (UTF-8 with replacement, latin1: both fine).
+ */
+export type HttpHeadDecoder = (d: Uint8Array, start: number, end: number) => string;
+
+type Decoder = { decode(input: Uint8Array): string };
+/** UTF-8 decoding is exact for ASCII, which is all the fast path takes; the BOM is kept so that it is seen (and refused) */
+const TEXT_DECODER: Decoder | null =
+  typeof TextDecoder === "function" ? (new TextDecoder("utf-8", { ignoreBOM: true }) as Decoder) : null;
+const DEFAULT_HEAD_DECODER: HttpHeadDecoder | null = TEXT_DECODER ? (d, s, e) => TEXT_DECODER.decode(d.subarray(s, e)) : null;
+let headDecoder: HttpHeadDecoder | null = DEFAULT_HEAD_DECODER;
+
+/**
+ * The decoder of the whole-head fast path: TextDecoder when the host has one, else (null)
+ * String.fromCharCode in slices. A host with something faster may set it (on Node,
+ * `(d, s, e) => Buffer.prototype.latin1Slice.call(d, s, e)` saves ~150 ns a request); tests use it
+ * to run both. Returns the previous one.
+ */
+export function setHttpHeadDecoder(decode: HttpHeadDecoder | null): HttpHeadDecoder | null {
+  const previous = headDecoder;
+  headDecoder = decode;
+  return previous;
+}
+
+const decodeWindow = (d: Uint8Array, s: number, e: number): string => (headDecoder ? headDecoder(d, s, e) : latin1(d, s, e));
+/** the first look for the end of a head; longer heads get looks four times longer, up to the limits */
+const FAST_WINDOW = 1024;
+/** non-empty lines of HTAB and printable ASCII, each ending with CRLF, then CRLF (linear: the class excludes CR) */
+const PLAIN_HEAD = /^(?:[\t\x20-\x7e]+\r\n)+\r\n$/;
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TARGET_RE = /^[\x21-\x7e]+$/;
 
 // ------------------------------------------------------------------ states
 
@@ -389,6 +420,11 @@ export abstract class MessageParser {
     this.paused = false;
     this.bufLen = 0;
     this.blank = 0;
+    this.resetMessage();
+  }
+
+  /** the per-message fields (what the fast path drops when it hands a head back) */
+  private resetMessage(): void {
     this.hdrBytes = 0;
     this.fields = 0;
     this.headers = [];
@@ -465,6 +501,8 @@ export abstract class MessageParser {
   // ---------------------------------------------------------------- hooks
 
   protected abstract resetStart(): void;
+  /** the fast path's start line (ASCII, no CR/LF): true when well-formed and taken, false to leave it to startLine() */
+  protected abstract fastStart(line: string): boolean;
   /** the request or status line, d[s, e) without CRLF (`trunc`: a too-long line's first limit+1 bytes) */
   protected abstract startLine(d: Uint8Array, s: number, e: number, trunc: boolean): boolean;
   /** the header section is in: check framing, tell onHead, return the body's framing */
@@ -509,6 +547,17 @@ export abstract class MessageParser {
     while (pos < len) {
       switch (this.st) {
         case S_START:
+          if (this.bufLen === 0) {
+            const next = this.fastHead(d, pos, len);
+            if (next >= 0) {
+              pos = next;
+              break;
+            }
+            if ((this.st as number) === S_ERROR) return -1;
+          }
+          pos = this.lineStep(d, pos, len);
+          if (pos < 0) return -1;
+          break;
         case S_HEADER:
         case S_CHUNK_SIZE:
         case S_TRAILER:
@@ -560,6 +609,80 @@ export abstract class MessageParser {
       if (this.paused || this.st === S_COMPLETE) return this.st === S_ERROR ? -1 : pos;
     }
     return this.st === S_ERROR ? -1 : pos;
+  }
+
+  /**
+   * The whole head at d[pos...] at once, when it is all here and plain. Returns the position
+   * after it; -1 when not taken (nothing changed: the byte-wise path goes on) or failed (a
+   * framing error in a well-formed head: `st` is then S_ERROR).
+   */
+  private fastHead(d: Uint8Array, pos: number, len: number): number {
+    const avail = len - pos;
+    const most = Math.min(avail, this.maxLine + 2 + this.maxHeaderBytes);
+    if (most < 4 || d[pos] === CR) return -1;
+    // look for the end of the head in a growing window: pipelined small requests decode little
+    let n = Math.min(most, FAST_WINDOW);
+    let w: string, end: number;
+    for (;;) {
+      w = decodeWindow(d, pos, pos + n);
+      end = w.indexOf("\r\n\r\n");
+      if (end >= 0) break;
+      if (n === most) return -1;
+      n = Math.min(most, n * 4);
+    }
+    const size = end + 4; // characters are bytes: the test below lets only ASCII through
+    const h = size === w.length ? w : w.slice(0, size);
+    if (!PLAIN_HEAD.test(h)) return -1;
+    const l0 = h.indexOf("\r\n");
+    if (l0 > this.maxLine || size - (l0 + 2) > this.maxHeaderBytes || !this.fastStart(h.slice(0, l0))) return -1;
+    for (let at = l0 + 2; at < size - 2; ) {
+      const le = h.indexOf("\r\n", at);
+      const colon = h.indexOf(":", at);
+      if (this.fields >= this.maxHeaders || colon <= at || colon > le) return this.handBack();
+      // a known name as usually written takes no string of its own
+      const bucket = K_BUCKETS.get(((colon - at) << 5) | (h.charCodeAt(at) & 31));
+      let k = -1, name = "", lower = "";
+      if (bucket !== undefined) {
+        for (let j = 0; j < bucket.length; j++) {
+          const c = bucket[j]!;
+          if (h.startsWith(K_CANON[c]!, at)) name = K_CANON[c]!;
+          else if (h.startsWith(K_LOWER[c]!, at)) name = K_LOWER[c]!;
+          else continue;
+          k = c;
+          lower = K_LOWER[c]!;
+          break;
+        }
+      }
+      if (k < 0) {
+        name = h.slice(at, colon);
+        if (!TOKEN_RE.test(name)) return this.handBack();
+        lower = name.toLowerCase();
+        if (bucket !== undefined) {
+          for (let j = 0; j < bucket.length; j++) {
+            if (lower === K_LOWER[bucket[j]!]) {
+              k = bucket[j]!;
+              lower = K_LOWER[k]!;
+              break;
+            }
+          }
+        }
+      }
+      let vs = colon + 1, ve = le;
+      while (vs < ve && isOws(h.charCodeAt(vs))) vs++;
+      while (ve > vs && isOws(h.charCodeAt(ve - 1))) ve--;
+      if (!this.addField(name, lower, k, h.slice(vs, ve), false)) return -1;
+      at = le + 2;
+    }
+    this.hdrBytes = size - (l0 + 2);
+    this.st = S_HEADER;
+    return this.headDone() ? pos + size : -1;
+  }
+
+  /** the fast path gives up on this head: undo what it did */
+  private handBack(): -1 {
+    this.resetMessage();
+    this.st = S_START;
+    return -1;
   }
 
   /** the most bytes the current line may hold before its CRLF */
@@ -684,9 +807,7 @@ export abstract class MessageParser {
     let i = s;
     let c = d[i]!;
     if (CLS[c]! & C_OWS) return this.bad(400, "field line starting with whitespace (obs-fold)");
-    let h = 0;
     while (CLS[c]! & C_TCHAR) {
-      h = hashStep(h, LOWER[c]!);
       if (++i === e) break;
       c = d[i]!;
     }
@@ -709,85 +830,88 @@ export abstract class MessageParser {
     let ve = e;
     while (ve > vs && CLS[d[ve - 1]!]! & C_OWS) ve--;
 
-    this.fields++;
     this.hdrBytes += e - s + 2;
-    const k = knownName(d, s, ne, h);
+    const k = knownName(d, s, ne);
     let name: string, lower: string;
     if (k >= 0) {
       lower = K_LOWER[k]!;
-      name = same(d, s, K_CBYTES[k]!) ? K_CANON[k]! : same(d, s, K_LBYTES[k]!) ? lower : latin1(d, s, ne);
+      name = sameAscii(d, s, K_CANON[k]!) ? K_CANON[k]! : sameAscii(d, s, lower) ? lower : latin1(d, s, ne);
     } else {
       name = latin1(d, s, ne);
       lower = name.toLowerCase();
     }
-    const value = latin1(d, vs, ve);
+    return this.addField(name, lower, k, latin1(d, vs, ve), trailer);
+  }
+
+  /** a field line, checked: keep it, and read the framing ones */
+  private addField(name: string, lower: string, k: number, value: string, trailer: boolean): boolean {
+    this.fields++;
     const hdr: HttpHeader = { name, lower, value };
     if (trailer) {
       (this.trailers ??= []).push(hdr);
       return true;
     }
     this.headers.push(hdr);
-    return k < 0 || k > K_EXPECT || this.framingField(k, d, vs, ve, value);
+    return k < 0 || k > K_EXPECT || this.framingField(k, value);
   }
 
-  /** the header fields that decide the framing and the connection */
-  private framingField(k: number, d: Uint8Array, vs: number, ve: number, value: string): boolean {
+  /** the header fields that decide the framing and the connection (values OWS-trimmed) */
+  private framingField(k: number, value: string): boolean {
     switch (k) {
       case K_CONTENT_LENGTH: {
-        if (vs === ve) return this.bad(400, "empty Content-Length");
-        let i = vs;
-        while (i < ve && d[i]! >= 48 && d[i]! <= 57) i++;
-        if (i < ve) return this.bad(400, "Content-Length is not a decimal number");
-        if (this.clValue !== -1) {
-          if (value !== this.clText) return this.bad(400, "differing Content-Length values");
-          return true;
+        const n = value.length;
+        if (n === 0) return this.bad(400, "empty Content-Length");
+        for (let i = 0; i < n; i++) {
+          const c = value.charCodeAt(i);
+          if (c < 48 || c > 57) return this.bad(400, "Content-Length is not a decimal number");
         }
-        i = vs;
-        while (i < ve - 1 && d[i] === 48) i++; // leading zeros
+        if (this.clValue !== -1) return value === this.clText || this.bad(400, "differing Content-Length values");
+        let i = 0;
+        while (i < n - 1 && value.charCodeAt(i) === 48) i++; // leading zeros
         let v = 0;
-        if (ve - i > 16) v = Infinity;
-        else for (; i < ve; i++) v = v * 10 + (d[i]! - 48);
+        if (n - i > 16) v = Infinity;
+        else for (; i < n; i++) v = v * 10 + (value.charCodeAt(i) - 48);
         this.clValue = v > MAX_SAFE ? Infinity : v;
         this.clText = value;
         return true;
       }
       case K_TRANSFER_ENCODING:
         this.teSeen = true;
-        return this.transferCodings(d, vs, ve);
+        return this.transferCodings(value);
       case K_CONNECTION:
-        this.connectionOptions(d, vs, ve);
+        this.connectionOptions(value);
         return true;
       case K_HOST:
-        if (++this.hostCount > 1) return this.bad(400, "more than one Host header");
-        return true;
+        return ++this.hostCount === 1 || this.bad(400, "more than one Host header");
       case K_UPGRADE:
         this.upgradeValue = this.upgradeValue === null ? value : this.upgradeValue + ", " + value;
         return true;
       case K_EXPECT:
-        if (ieq(d, vs, ve, B_CONTINUE)) this.expect100 = true;
+        if (value.length === 12 && value.toLowerCase() === "100-continue") this.expect100 = true;
         return true;
     }
     return true;
   }
 
   /** Transfer-Encoding list elements, in order, across all its field lines */
-  private transferCodings(d: Uint8Array, vs: number, ve: number): boolean {
-    let i = vs;
-    while (i < ve) {
-      const c = d[i]!;
-      if (c === COMMA || CLS[c]! & C_OWS) {
+  private transferCodings(v: string): boolean {
+    const n = v.length;
+    let i = 0;
+    while (i < n) {
+      const c = v.charCodeAt(i);
+      if (c === COMMA || isOws(c)) {
         i++;
         continue;
       }
       const ts = i;
-      while (i < ve && CLS[d[i]!]! & C_TCHAR) i++;
+      while (i < n && CLS[v.charCodeAt(i)]! & C_TCHAR) i++; // latin1: codes below 256
       const te = i;
       if (te === ts) return this.bad(400, "invalid Transfer-Encoding");
-      while (i < ve && CLS[d[i]!]! & C_OWS) i++;
-      const params = i < ve && d[i] === SEMI;
-      if (i < ve && d[i] !== COMMA && !params) return this.bad(400, "invalid Transfer-Encoding");
-      if (params) while (i < ve && d[i] !== COMMA) i++; // parameters of a coding we will refuse anyway
-      const isChunked = ieq(d, ts, te, B_CHUNKED);
+      while (i < n && isOws(v.charCodeAt(i))) i++;
+      const params = i < n && v.charCodeAt(i) === SEMI;
+      if (i < n && v.charCodeAt(i) !== COMMA && !params) return this.bad(400, "invalid Transfer-Encoding");
+      if (params) while (i < n && v.charCodeAt(i) !== COMMA) i++; // parameters of a coding refused anyway
+      const isChunked = te - ts === 7 && v.slice(ts, te).toLowerCase() === "chunked";
       if (this.teChunkedLast) return this.bad(400, isChunked ? "chunked applied more than once" : "chunked is not the final transfer coding");
       if (isChunked) {
         if (params) return this.bad(400, "chunked takes no parameters");
@@ -798,18 +922,21 @@ export abstract class MessageParser {
   }
 
   /** Connection options: close, keep-alive, upgrade (others ignored) */
-  private connectionOptions(d: Uint8Array, vs: number, ve: number): void {
-    let i = vs;
-    while (i < ve) {
-      while (i < ve && (d[i] === COMMA || CLS[d[i]!]! & C_OWS)) i++;
+  private connectionOptions(v: string): void {
+    const n = v.length;
+    let i = 0;
+    while (i < n) {
+      while (i < n && (v.charCodeAt(i) === COMMA || isOws(v.charCodeAt(i)))) i++;
       const ts = i;
-      while (i < ve && d[i] !== COMMA) i++;
+      while (i < n && v.charCodeAt(i) !== COMMA) i++;
       let te = i;
-      while (te > ts && CLS[d[te - 1]!]! & C_OWS) te--;
-      if (te === ts) continue;
-      if (ieq(d, ts, te, B_CLOSE)) this.conn |= CONN_CLOSE;
-      else if (ieq(d, ts, te, B_KEEP_ALIVE)) this.conn |= CONN_KEEP_ALIVE;
-      else if (ieq(d, ts, te, B_UPGRADE)) this.conn |= CONN_UPGRADE;
+      while (te > ts && isOws(v.charCodeAt(te - 1))) te--;
+      const len = te - ts;
+      if (len !== 5 && len !== 7 && len !== 10) continue;
+      const o = v.slice(ts, te).toLowerCase();
+      if (o === "close") this.conn |= CONN_CLOSE;
+      else if (o === "keep-alive") this.conn |= CONN_KEEP_ALIVE;
+      else if (o === "upgrade") this.conn |= CONN_UPGRADE;
     }
   }
 
@@ -927,6 +1054,21 @@ export class RequestParser extends MessageParser {
     this.target = "";
   }
 
+  protected fastStart(l: string): boolean {
+    const sp1 = l.indexOf(" ");
+    const sp2 = l.indexOf(" ", sp1 + 1);
+    if (sp1 <= 0 || sp2 < sp1 + 2 || l.length - sp2 !== 9 || !l.startsWith("HTTP/1.", sp2 + 1)) return false;
+    const minor = l.charCodeAt(sp2 + 8) - 48;
+    if (minor !== 0 && minor !== 1) return false;
+    const method = l.slice(0, sp1);
+    const target = l.slice(sp1 + 1, sp2);
+    if (!TOKEN_RE.test(method) || !TARGET_RE.test(target)) return false;
+    this.versionMinor = minor;
+    this.method = method;
+    this.target = target;
+    return true;
+  }
+
   protected startLine(d: Uint8Array, s: number, e: number, trunc: boolean): boolean {
     let i = s;
     while (i < e && CLS[d[i]!]! & C_TCHAR) i++;
@@ -996,6 +1138,18 @@ export class ResponseParser extends MessageParser {
   protected resetStart(): void {
     this.status = 0;
     this.reason = "";
+  }
+
+  protected fastStart(l: string): boolean {
+    const n = l.length;
+    if (n < 12 || !l.startsWith("HTTP/1.") || l.charCodeAt(8) !== SP || (n > 12 && l.charCodeAt(12) !== SP)) return false;
+    const minor = l.charCodeAt(7) - 48;
+    const a = l.charCodeAt(9) - 48, b = l.charCodeAt(10) - 48, c = l.charCodeAt(11) - 48;
+    if ((minor !== 0 && minor !== 1) || a < 1 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return false;
+    this.versionMinor = minor;
+    this.status = a * 100 + b * 10 + c;
+    this.reason = n > 13 ? l.slice(13) : "";
+    return true;
   }
 
   protected startLine(d: Uint8Array, s: number, e: number, trunc: boolean): boolean {

@@ -18,9 +18,28 @@ import { TOKEN_NAMES } from "./tokens.js";
 import type { HeaderCursor } from "../../core/types.js";
 export type { HeaderCursor };
 
+/** header buffers given back after their headers were sent (they are copied on the way out) */
+const pool: Uint8Array[] = [];
+const POOL_MAX = 8;
+
 /** a header buffer of `size` bytes after LWS_PRE of headroom (lws' `buf[LWS_PRE + size]`) */
 export function headerCursor(size = 2048): HeaderCursor {
-  return { buf: new Uint8Array(LWS_PRE + size), start: LWS_PRE, p: LWS_PRE, end: LWS_PRE + size };
+  const want = LWS_PRE + size;
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const b = pool[i]!;
+    if (b.length >= want) {
+      pool[i] = pool[pool.length - 1]!;
+      pool.pop();
+      return { buf: b, start: LWS_PRE, p: LWS_PRE, end: want };
+    }
+  }
+  return { buf: new Uint8Array(want), start: LWS_PRE, p: LWS_PRE, end: want };
+}
+
+function release(c: HeaderCursor): void {
+  if (pool.length < POOL_MAX && c.buf.length <= 8192) pool.push(c.buf);
+  c.buf = new Uint8Array(0);
+  c.p = c.end = c.start = 0;
 }
 
 /** append ASCII/latin-1 text; 1 when it does not fit (lws' convention) */
@@ -34,16 +53,44 @@ function put(c: HeaderCursor, s: string): number {
   return 0;
 }
 
-const BAD_VALUE = /[\r\n\0]/;
+/** append "name value\r\n", refusing CR, LF and NUL anywhere (header injection) */
+function putHeader(c: HeaderCursor, name: string, value: string): number {
+  const nl = name.length, vl = value.length;
+  const colon = name.charCodeAt(nl - 1) === 58 ? 0 : 1;
+  let p = c.p;
+  if (p + nl + colon + 1 + vl + 2 > c.end) return 1;
+  const b = c.buf;
+  for (let i = 0; i < nl; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch === 13 || ch === 10 || ch === 0) return 1;
+    b[p++] = ch & 0xff;
+  }
+  if (colon) b[p++] = 58;
+  b[p++] = 32;
+  for (let i = 0; i < vl; i++) {
+    const ch = value.charCodeAt(i);
+    if (ch === 13 || ch === 10 || ch === 0) return 1;
+    b[p++] = ch & 0xff;
+  }
+  b[p++] = 13;
+  b[p++] = 10;
+  c.p = p;
+  return 0;
+}
+
+const statusLines = new Map<number, string>();
 
 /** the response's status line, then the vhost's and the mount's canned headers */
 export function addHttpHeaderStatus(wsi: Wsi, code: number, c: HeaderCursor): number {
   const conn = httpConn(wsi);
   if (conn) conn.status = code;
   const minor = conn?.head?.versionMinor ?? 1;
-  if (put(c, `HTTP/1.${minor} ${code} ${statusReason(code)}\r\n`)) return 1;
+  const key = code * 2 + minor;
+  let line = statusLines.get(key);
+  if (line === undefined) statusLines.set(key, (line = `HTTP/1.${minor} ${code} ${statusReason(code)}\r\n`));
+  if (put(c, line)) return 1;
   const extra = conn?.mount?.headers ?? (wsi.vhost.info as { headers?: Record<string, string> }).headers;
-  if (extra) for (const k of Object.keys(extra)) if (addHttpHeaderByName(wsi, k.endsWith(":") ? k : k + ":", extra[k]!, c)) return 1;
+  if (extra) for (const k in extra) if (addHttpHeaderByName(wsi, k, extra[k]!, c)) return 1;
   return 0;
 }
 
@@ -53,12 +100,15 @@ export function addHttpHeaderStatus(wsi: Wsi, code: number, c: HeaderCursor): nu
  * injection) with 1.
  */
 export function addHttpHeaderByName(wsi: Wsi, name: string, value: string | number, c: HeaderCursor): number {
-  const v = String(value);
-  if (BAD_VALUE.test(name) || BAD_VALUE.test(v)) return 1;
-  const n = name.endsWith(":") ? name : name + ":";
-  const conn = httpConn(wsi);
-  if (conn) noteHeader(conn, n.toLowerCase(), v);
-  return put(c, `${n} ${v}\r\n`);
+  const v = typeof value === "string" ? value : String(value);
+  if (putHeader(c, name, v)) return 1;
+  // only the few names that change how the body is framed matter to lwsx
+  const n = name.length;
+  if (n >= 10 && n <= 18) {
+    const conn = httpConn(wsi);
+    if (conn) noteHeader(conn, (name.charCodeAt(n - 1) === 58 ? name : name + ":").toLowerCase(), v);
+  }
+  return 0;
 }
 
 /** lws_add_http_header_by_token: a header by its lws token (WSI_TOKEN_HTTP_CONTENT_TYPE...) */
@@ -71,7 +121,10 @@ export function addHttpHeaderByToken(wsi: Wsi, token: number, value: string | nu
 /** lws_add_http_header_content_length: also tells lwsx how much body follows (keep-alive needs it) */
 export function addHttpHeaderContentLength(wsi: Wsi, length: number, c: HeaderCursor): number {
   if (!Number.isSafeInteger(length) || length < 0) return 1;
-  return addHttpHeaderByName(wsi, "content-length:", length, c);
+  if (putHeader(c, "content-length:", String(length))) return 1;
+  const conn = httpConn(wsi);
+  if (conn) conn.txRemain = length;
+  return 0;
 }
 
 /**
@@ -119,7 +172,10 @@ export function finalizeHttpHeader(wsi: Wsi, c: HeaderCursor): number {
 export function finalizeWriteHttpHeader(wsi: Wsi, c: HeaderCursor): number {
   if (finalizeHttpHeader(wsi, c)) return 1;
   const n = c.p - c.start;
-  return writeHttp(wsi, c.buf.subarray(c.start, c.p), LWS_WRITE_HTTP_HEADERS) === n ? 0 : 1;
+  const r = writeHttp(wsi, c.buf.subarray(c.start, c.p), LWS_WRITE_HTTP_HEADERS) === n ? 0 : 1;
+  // the bytes were sent or copied: the buffer can serve the next response
+  release(c);
+  return r;
 }
 
 const enc = new TextEncoder();

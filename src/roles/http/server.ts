@@ -30,7 +30,9 @@ import { rawSktRole } from "../raw/raw-skt.js";
 import { HttpConn, httpConn } from "./conn.js";
 import { abortFile, sendFilePiece, serveFile } from "./files.js";
 import { findMount, LWSMPRO_CALLBACK, LWSMPRO_FILE, LWSMPRO_NO_MOUNT, LWSMPRO_REDIR_HTTP, LWSMPRO_REDIR_HTTPS, validateMounts, type HttpMount } from "./mounts.js";
-import { DEVICE_HTTP_LIMITS, RequestParser, type HttpLimits, type RequestHead } from "./parser.js";
+import { DEVICE_HTTP_LIMITS, RequestParser, setHttpHeadDecoder, type HttpLimits, type RequestHead } from "./parser.js";
+
+let decoderSet = false;
 import {
   addHttpHeaderByName,
   addHttpHeaderContentLength,
@@ -274,7 +276,8 @@ function onHead(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
   conn.keepAlive = head.keepAlive;
   conn.isHead = head.method === "HEAD";
   conn.hasBody = head.chunked || head.contentLength > 0;
-  cx.setTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
+  // a body must keep coming; a request without one is complete already
+  if (conn.hasBody) cx.setTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
   const t = parseTarget(head.target);
   const fail = (code: number, why: string) => {
     conn.keepAlive = false;
@@ -520,6 +523,12 @@ export const h1Role: RoleOps = {
   handleWriteable,
   overLimitAnswer: OVER_LIMIT,
   onAdopt(wsi: Wsi) {
+    if (!decoderSet) {
+      // the platform's own latin-1 decoder, where it has one, for request heads
+      decoderSet = true;
+      const l1 = wsi.context.platform.hooks?.latin1;
+      if (l1) setHttpHeadDecoder(l1);
+    }
     wsi.rs = newConn(wsi);
     idle(wsi);
   },

@@ -47,7 +47,11 @@ export function urlDecode(s: string, plusAsSpace = false): string | null {
  * ".." would climb above the root, or for a backslash or NUL (never valid in
  * a path lwsx serves). A trailing "/" is kept.
  */
+/** a path with nothing to normalise: "/", then segments without ".", "//" or "\\" */
+const PLAIN_PATH = /^(\/[^/.\\\0]+(?:\.[^/.\\\0]+)*)*\/?$/;
+
 export function normalisePath(path: string): string | null {
+  if (path.length > 1 && PLAIN_PATH.test(path)) return path;
   if (path.indexOf("\\") >= 0 || path.indexOf("\0") >= 0) return null;
   const parts = path.split("/");
   const out: string[] = [];
