@@ -84,3 +84,57 @@ describe("permessage-deflate on node", function () {
     A.ok(!/sec-websocket-extensions/i.test(d.responseHead));
   });
 });
+
+// Autobahn sections 12 and 13 in spirit: compressed messages of many sizes,
+// text and binary, compressible and not, under each context-takeover
+// combination a client may offer, echoed intact through the demo.
+describe("permessage-deflate conformance (Autobahn 12/13-style) on node", function () {
+  this.timeout(60000);
+  const sizes = [0, 16, 64, 256, 1024, 4096, 8192, 16384, 65536, 131072];
+  const offers: [string, object][] = [
+    ["client context kept", { threshold: 0 }],
+    ["client_no_context_takeover", { threshold: 0, clientNoContextTakeover: true }],
+    ["client_max_window_bits=9", { threshold: 0, clientMaxWindowBits: 9 }],
+    ["server_max_window_bits=10", { threshold: 0, serverMaxWindowBits: 10 }],
+  ];
+  for (const [what, pmd] of offers) {
+    it(`echoes ${sizes.length * 4} compressed messages with ${what}`, async () => {
+      const env = nodeEnv();
+      const app = startApp(env.platform, { host: "127.0.0.1", port: 0, wsMaxMessageSize: 1 << 20 });
+      try {
+        const ws = new WebSocket(`ws://127.0.0.1:${app.port}/`, { perMessageDeflate: pmd });
+        const sent: Buffer[] = [];
+        const got: { data: Buffer; binary: boolean }[] = [];
+        const total = sizes.length * 4;
+        await new Promise<void>((resolve, reject) => {
+          ws.on("open", () => {
+            let seed = 1;
+            const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+            for (const n of sizes) {
+              const words = Buffer.from("lorem ipsum dolor sit amet ".repeat(Math.ceil(n / 27) + 1).slice(0, n));
+              const noise = Buffer.alloc(n);
+              for (let i = 0; i < n; i++) noise[i] = rnd();
+              for (const [b, binary] of [[words, false], [words, true], [noise, true], [Buffer.from(noise.toString("base64").slice(0, n)), false]] as [Buffer, boolean][]) {
+                sent.push(b);
+                ws.send(b, { binary });
+              }
+            }
+          });
+          ws.on("message", (data: Buffer, binary: boolean) => {
+            got.push({ data, binary });
+            if (got.length === total) resolve();
+          });
+          ws.on("error", reject);
+          ws.on("close", (code) => reject(new Error(`closed early with ${code}`)));
+        });
+        ws.removeAllListeners("close");
+        A.equal(ws.extensions, "permessage-deflate");
+        for (let i = 0; i < total; i++) A.ok(got[i]!.data.equals(sent[i]!), `message ${i} (${sent[i]!.length} bytes) echoed intact`);
+        ws.close();
+      } finally {
+        app.context.destroy();
+        env.done();
+      }
+    });
+  }
+});
