@@ -17,7 +17,10 @@ import { PlatformError, type PlatformVfs, type PlatformZlib, type ConnectOptions
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 
-/** marks the Buffers read() hands out: received bytes nothing writes into again, sent without a copy */
+/**
+ * marks the backing stores of what read() hands out (Node gives each socket
+ * read its own): received bytes nothing writes into again, sent without a copy
+ */
 const RECEIVED = Symbol("lwsx received");
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, s: number, e: number): string }).latin1Slice;
 
@@ -123,8 +126,8 @@ export class NodePlatform implements Platform {
       read: (fd, max) => this.read(fd, max),
       write: (fd, d) => this.write(fd, d),
       close: (fd) => this.close(fd),
-      localAddress: (fd) => this.descs.get(fd)?.local ?? null,
-      peerAddress: (fd) => this.descs.get(fd)?.remote ?? null,
+      localAddress: (fd) => this.address(fd, "local"),
+      peerAddress: (fd) => this.address(fd, "remote"),
       error: (fd) => this.descs.get(fd)?.error ?? null,
     };
     this.files = {
@@ -134,6 +137,17 @@ export class NodePlatform implements Platform {
       close: (fd) => this.close(fd),
       error: (fd) => this.descs.get(fd)?.error ?? null,
     };
+  }
+
+  /** socket addresses are looked up when asked for (most connections never are) */
+  private address(fd: number, which: "local" | "remote"): SocketAddress | null {
+    const d = this.descs.get(fd);
+    if (!d) return null;
+    if (!d[which] && d.sock && d.connected && !d.sock.destroyed) {
+      const s = d.sock;
+      d[which] = which === "local" ? { address: s.localAddress ?? "", port: s.localPort ?? 0 } : { address: s.remoteAddress ?? "", port: s.remotePort ?? 0 };
+    }
+    return d[which];
   }
 
   now(): number {
@@ -314,10 +328,6 @@ export class NodePlatform implements Platform {
         this.notify(d);
       }
     });
-    if (connected) {
-      d.local = { address: sock.localAddress ?? "", port: sock.localPort ?? 0 };
-      d.remote = { address: sock.remoteAddress ?? "", port: sock.remotePort ?? 0 };
-    }
     return d;
   }
 
@@ -405,7 +415,8 @@ export class NodePlatform implements Platform {
     d.rxBytes -= out.length;
     if (d.paused && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) this.resume(d);
     // a Buffer is a Uint8Array: hand it out as it is
-    (out as unknown as Record<symbol, boolean>)[RECEIVED] = true;
+    // marked on the backing store, so views of it (a frame's payload) keep the mark
+    (out.buffer as unknown as Record<symbol, boolean>)[RECEIVED] = true;
     return out;
   }
 
@@ -425,7 +436,7 @@ export class NodePlatform implements Platform {
     // Node keeps a reference to what it is given until it is sent, so the
     // caller's buffer is copied, unless it is received bytes this platform
     // handed out: nothing writes into those again (callbacks get them read-only)
-    const ok = d.writable.write((data as unknown as Record<symbol, boolean>)[RECEIVED] ? part : Buffer.from(part));
+    const ok = d.writable.write((data.buffer as unknown as Record<symbol, boolean>)[RECEIVED] ? part : Buffer.from(part));
     if (!ok) d.writeBlocked = true;
     return n;
   }

@@ -429,7 +429,9 @@ function sendFrame(wsi: Wsi, opcode: number, payload: Uint8Array, fin: boolean, 
     cx.platform.random(mask);
   }
   const hl = frameHeaderSize(payload.length, !!mask);
-  if (mask || payload.length <= 65536) {
+  // small frames are assembled in one buffer; a large payload follows its
+  // header as a second write (platforms coalesce them) instead of a copy
+  if (mask || payload.length <= 1024) {
     const out = new Uint8Array(hl + payload.length);
     writeFrameHeader(out, 0, opcode, fin, rsv1, payload.length, mask);
     out.set(payload, hl);
