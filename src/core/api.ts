@@ -113,7 +113,7 @@ export function rxFlowAllowAllProtocol(context: Context, protocol: Protocol): vo
 
 /** lws_set_timeout */
 export function setWsiTimeout(wsi: Wsi, reason: number, secs: number): void {
-  wsi.context.setTimeout(wsi, reason, secs);
+  wsi.context.setWsiTimeout(wsi, reason, secs);
 }
 
 /** lws_set_timeout_us */

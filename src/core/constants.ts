@@ -99,7 +99,7 @@ export const PENDING_TIMEOUT_LAGGING = 28;
 export const PENDING_TIMEOUT_USER_OK = 32;
 export const PENDING_TIMEOUT_HTTP_RESPONSE = 33;
 export const PENDING_TIMEOUT_USER_REASON_BASE = 1000;
-/** setTimeout() secs: close at the next service / close now */
+/** setWsiTimeout() (lws_set_timeout) secs: close at the next service / close now */
 export const LWS_TO_KILL_ASYNC = -1;
 export const LWS_TO_KILL_SYNC = -2;
 /** setTimerUsecs() usecs that cancels the timer */

@@ -614,7 +614,7 @@ export class Context {
       return false;
     }
     this.changePollfd(wsi, 0, POLLOUT);
-    this.setTimeout(wsi, PENDING_TIMEOUT_AWAITING_CONNECT_RESPONSE, this.timeoutSecs);
+    this.setWsiTimeout(wsi, PENDING_TIMEOUT_AWAITING_CONNECT_RESPONSE, this.timeoutSecs);
     return true;
   }
 
@@ -633,7 +633,7 @@ export class Context {
   }
 
   private clientConnected(wsi: Wsi): void {
-    this.setTimeout(wsi, NO_PENDING_TIMEOUT, 0);
+    this.setWsiTimeout(wsi, NO_PENDING_TIMEOUT, 0);
     wsi.state = WsiState.ESTABLISHED;
     if (!wsi.wantWritable) this.changePollfd(wsi, POLLOUT, 0);
     const acb = wsi.role!.adoptionCb;
@@ -752,7 +752,7 @@ export class Context {
   }
 
   /** lws_set_timeout: close the wsi after `secs` unless changed; 0 cancels; LWS_TO_KILL_ASYNC/SYNC close now */
-  setTimeout(wsi: Wsi, reason: number, secs: number): void {
+  setWsiTimeout(wsi: Wsi, reason: number, secs: number): void {
     if (wsi.dead) return;
     if (secs === LWS_TO_KILL_SYNC) {
       this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "to sync kill");

@@ -106,7 +106,7 @@ function secs(v: number | undefined, dflt: number): number {
 }
 
 function idle(wsi: Wsi): void {
-  wsi.context.setTimeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, secs(vinfo(wsi.vhost).keepaliveTimeout, 5));
+  wsi.context.setWsiTimeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, secs(vinfo(wsi.vhost).keepaliveTimeout, 5));
 }
 
 // ------------------------------------------------------------------ input
@@ -165,7 +165,7 @@ function feed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
     if (!conn.headStarted) {
       // the whole head must arrive within the header timeout, however it trickles in
       conn.headStarted = true;
-      cx.setTimeout(wsi, PENDING_TIMEOUT_HOLDING_AH, secs(vinfo(wsi.vhost).headerTimeout, 10));
+      cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HOLDING_AH, secs(vinfo(wsi.vhost).headerTimeout, 10));
     }
     conn.inFeed = true;
     const n = p.execute(data.subarray(off));
@@ -255,7 +255,7 @@ function fallbackToRaw(wsi: Wsi, data: Uint8Array): ServiceResult {
   const pname = vh.info.listenAcceptProtocol;
   const p = pname ? vh.protocolByName(pname) : null;
   if (!p) return CLOSE;
-  cx.setTimeout(wsi, 0, 0);
+  cx.setWsiTimeout(wsi, 0, 0);
   httpConn(wsi)!.preface = null;
   cx.unbindProtocol(wsi, "fallback to raw");
   wsi.rs = null;
@@ -277,7 +277,7 @@ function onHead(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
   conn.isHead = head.method === "HEAD";
   conn.hasBody = head.chunked || head.contentLength > 0;
   // a body must keep coming; a request without one is complete already
-  if (conn.hasBody) cx.setTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
+  if (conn.hasBody) cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
   const t = parseTarget(head.target);
   const fail = (code: number, why: string) => {
     conn.keepAlive = false;
@@ -328,7 +328,7 @@ function closeAfterAnswer(wsi: Wsi): void {
 
 function onBody(wsi: Wsi, conn: HttpConn, data: Uint8Array): void {
   const cx = wsi.context;
-  cx.setTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
+  cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
   if (conn.txnDone || conn.headersSent || !wsi.protocol) return; // answered already: the rest of the body is read and dropped
   const m = conn.mount;
   if (m?.maxHttpBodySize !== undefined && conn.parser && bodySeen(conn, data.length) > m.maxHttpBodySize) {
@@ -356,7 +356,7 @@ function onComplete(wsi: Wsi, conn: HttpConn): void {
   conn.requestDone = true;
   seenBody.delete(conn);
   if (conn.txnDone) idle(wsi);
-  else cx.setTimeout(wsi, 0, 0);
+  else cx.setWsiTimeout(wsi, 0, 0);
   if (conn.hasBody && !conn.txnDone && !conn.headersSent && wsi.protocol) {
     if (cx.callWsi(wsi, R.LWS_CALLBACK_HTTP_BODY_COMPLETION, null, 0) && !wsi.dead) {
       conn.parser.pause();

@@ -186,7 +186,7 @@ export function upgradeToWs(wsi: Wsi, req: UpgradeRequest): UpgradeResult {
   resp += "\r\n";
   if (cx.writeRaw(wsi, enc.encode(resp)) < 0) return { kind: "user", hangup: true };
   // from HTTP to WebSocket: the HTTP binding ends, the ws one starts
-  cx.setTimeout(wsi, 0, 0);
+  cx.setWsiTimeout(wsi, 0, 0);
   cx.unbindProtocol(wsi, "upgrade to ws");
   wsi.role = wsRole;
   wsi.rs = newWsConn(wsi, pmd?.state ?? null);
@@ -597,5 +597,5 @@ export function wsClose(wsi: Wsi, code = LWS_CLOSE_STATUS_NORMAL, reason = ""): 
   const conn = wsConn(wsi);
   if (!conn || wsi.dead) return;
   sendClose(wsi, conn, code, reason);
-  wsi.context.setTimeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, 5);
+  wsi.context.setWsiTimeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, 5);
 }
