@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { createHash, randomFillSync } from "node:crypto";
 import { getSystemErrorName } from "node:util";
+import { isUtf8 } from "node:buffer";
 import { PlatformError, type PlatformVfs, type PlatformZlib, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
@@ -64,6 +65,7 @@ export class NodePlatform implements Platform {
   readonly hooks = {
     sha1: (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest()),
     latin1: (d: Uint8Array, s: number, e: number): string => latin1Slice.call(d, s, e),
+    isUtf8: (data: Uint8Array): boolean => isUtf8(data),
   };
   readonly zlib: PlatformZlib = {
     deflateRaw(data, windowBits) {

@@ -120,6 +120,8 @@ export interface PlatformZlib {
 export interface PlatformHooks {
   /** XOR `data` in place with the repeating 4-byte `mask`, starting at mask offset `phase`; returns the next phase */
   xorMask?(data: Uint8Array, mask: Uint8Array, phase: number): number;
+  /** whether `data` is whole, valid UTF-8 (a fast path of WebSocket text checks; the portable validator decides the rest) */
+  isUtf8?(data: Uint8Array): boolean;
   /** SHA-1 of `data` (the WebSocket handshake); a portable one is used where absent */
   sha1?(data: Uint8Array): Uint8Array;
   /** bytes [s, e) of `d` as a latin-1 string (HTTP heads); a portable decoder is used where absent */

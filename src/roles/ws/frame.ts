@@ -35,6 +35,8 @@ export interface FrameParserOptions {
   rsv1Allowed: boolean;
   /** the unmasking transform (platform hook); xorMask by default */
   unmask?: (data: Uint8Array, mask: Uint8Array, phase: number) => number;
+  /** a native whole-buffer UTF-8 check (platform hook), the fast path of text validation */
+  isUtf8?: (data: Uint8Array) => boolean;
 }
 
 export interface DataInfo {
@@ -98,6 +100,7 @@ export class FrameParser {
   private msgFirst = false;
   private compressed = false;
   private utf8: Utf8Validator | null = null;
+  private readonly isUtf8: ((data: Uint8Array) => boolean) | null;
   private validating = false;
   private textPos = 0; // bytes of the message given to the validator
   private readonly info: DataInfo = { opcode: 1, first: false, final: false, remaining: 0, compressed: false };
@@ -107,6 +110,7 @@ export class FrameParser {
     this.maxMessageSize = opts.maxMessageSize;
     this.rsv1Allowed = opts.rsv1Allowed;
     this.unmask = opts.unmask ?? xorMask;
+    this.isUtf8 = opts.isUtf8 ?? null;
     this.events = events;
   }
 
@@ -276,7 +280,7 @@ export class FrameParser {
       this.compressed = this.rsv1;
       this.validating = opcode === OPCODE_TEXT && !this.rsv1;
       this.textPos = 0;
-      if (this.validating) (this.utf8 ??= new Utf8Validator()).reset();
+      if (this.validating) (this.utf8 ??= new Utf8Validator(this.isUtf8)).reset();
     }
     this.msgSize += len;
     this.remaining = len;

@@ -256,7 +256,7 @@ function deliverCompressed(wsi: Wsi, conn: WsConn): void {
       pmd.window = nw;
     } else pmd.window = out.slice();
   }
-  if (!conn.zBinary && !new Utf8Validator().push(out, true)) return onProtocolError(wsi, conn, 1007, "text message is not UTF-8");
+  if (!conn.zBinary && !new Utf8Validator(cx.platform.hooks?.isUtf8 ?? null).push(out, true)) return onProtocolError(wsi, conn, 1007, "text message is not UTF-8");
   conn.binary = conn.zBinary;
   conn.first = true;
   conn.final = true;
@@ -270,10 +270,12 @@ function deliverCompressed(wsi: Wsi, conn: WsConn): void {
 
 function newWsConn(wsi: Wsi, pmd: PmdState | null): WsConn {
   const max = winfo(wsi).wsMaxMessageSize ?? DEVICE_WS_MAX_MESSAGE;
-  const unmask = wsi.context.platform.hooks?.xorMask;
+  const hooks = wsi.context.platform.hooks;
+  const unmask = hooks?.xorMask;
+  const isUtf8 = hooks?.isUtf8;
   const conn: WsConn = new WsConn(
     new FrameParser(
-      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}) },
+      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}), ...(isUtf8 ? { isUtf8 } : {}) },
       {
         onData: (data, info) => onData(wsi, conn, data, info),
         onControl: (op, payload) => onControl(wsi, conn, op, payload),

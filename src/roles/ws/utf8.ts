@@ -12,6 +12,8 @@
 const WORD_SCAN_MIN = 32; // below this many bytes a 32-bit view is not worth its allocation
 
 export class Utf8Validator {
+  /** @param native a platform's whole-buffer UTF-8 check (PlatformHooks.isUtf8), used as a fast path */
+  constructor(private readonly native: ((bytes: Uint8Array) => boolean) | null = null) {}
   /** continuation bytes still due in the current sequence */
   private need = 0;
   /** allowed range of the next continuation byte */
@@ -37,6 +39,13 @@ export class Utf8Validator {
   push(bytes: Uint8Array, final: boolean): boolean {
     if (this.bad >= 0) return false;
     const n = bytes.length;
+    // a platform's native whole-buffer check, for the common case: nothing
+    // pending and the piece valid and complete; anything else takes the exact
+    // path below (which finds the failing byte, or a sequence cut at the end)
+    if (this.need === 0 && this.native && n >= 64 && this.native(bytes)) {
+      this.total = final ? 0 : this.total + n;
+      return true;
+    }
     let need = this.need, lo = this.lo, hi = this.hi;
     let i = 0;
     let words: Uint32Array | null = null;
