@@ -91,7 +91,8 @@ export class FrameParser {
   private remaining = 0;
   private maskPos = 0; // mask key bytes read; 0 after the header of an unmasked frame
   private phase = 0;
-  private readonly mask = new Uint8Array(4);
+  /** the mask key, allocated with the first masked frame (an idle connection never needs one) */
+  private mask: Uint8Array | null = null;
   private ctrl: Uint8Array | null = null;
   private ctrlLen = 0;
   // the current data message (msgOpcode 0: none in progress)
@@ -143,7 +144,7 @@ export class FrameParser {
         const piece = data.subarray(i, end);
         this.remaining -= end - i;
         i = end;
-        if (this.maskPos) this.phase = this.unmask(piece, this.mask, this.phase);
+        if (this.maskPos) this.phase = this.unmask(piece, this.mask!, this.phase);
         if (!this.data(piece)) return -1;
         if (this.paused) return i;
       } else if (state === S_CONTROL) {
@@ -162,13 +163,13 @@ export class FrameParser {
           payload = ctrl.subarray(0, len);
           this.ctrlLen = 0;
         }
-        if (this.maskPos) this.unmask(payload, this.mask, 0);
+        if (this.maskPos) this.unmask(payload, this.mask!, 0);
         this.state = S_B0;
         this.events.onControl(this.opcode as 8 | 9 | 10, payload);
         if (this.paused) return i;
       } else if (state === S_MASK && this.maskPos === 4 && n - i >= 4) {
         // the whole mask key at once (the usual case)
-        const mask = this.mask;
+        const mask = this.mask!;
         mask[0] = data[i]!;
         mask[1] = data[i + 1]!;
         mask[2] = data[i + 2]!;
@@ -215,6 +216,7 @@ export class FrameParser {
       if (masked !== this.isServer) return this.fail(1002, masked ? "masked frame from a server" : "unmasked frame from a client");
       const len = b & 0x7f;
       this.maskPos = masked ? 4 : 0;
+      if (masked && !this.mask) this.mask = new Uint8Array(4);
       if (len < 126) {
         this.length = len;
         if (this.opcode < 8 && !this.sizeCheck()) return false;
@@ -236,7 +238,7 @@ export class FrameParser {
       return this.sizeCheck() && this.lengthDone();
     }
     // S_MASK: maskPos counts the key bytes still due, 4 to 1
-    const mask = this.mask;
+    const mask = this.mask!;
     mask[4 - this.maskPos] = b;
     if (--this.maskPos) return true;
     this.maskPos = 4;

@@ -27,7 +27,7 @@ import { Sul } from "../../core/sul.js";
 import type { Protocol } from "../../core/types.js";
 import { WsiState, type Wsi } from "../../core/wsi.js";
 import { sha1 } from "../../core/sha1.js";
-import { FrameParser, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frameHeaderSize, writeFrameHeader, type DataInfo } from "./frame.js";
+import { FrameParser, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frameHeaderSize, writeFrameHeader, type DataInfo, type FrameEvents } from "./frame.js";
 
 declare module "../../core/types.js" {
   // the WebSocket settings a vhost takes (see WsVhostInfo)
@@ -72,9 +72,10 @@ interface PmdState {
   txCompressed: boolean;
 }
 
-/** per-connection WebSocket state (wsi.rs) */
-export class WsConn {
-  parser: FrameParser;
+/** per-connection WebSocket state (wsi.rs); it is also its frame parser's event sink (no closures per connection) */
+export class WsConn implements FrameEvents {
+  readonly wsi: Wsi;
+  parser!: FrameParser;
   /** the message being received is binary */
   binary = false;
   /** the current piece is the first / last of its message */
@@ -99,8 +100,17 @@ export class WsConn {
   lastRx = 0;
   validity: Sul | null = null;
   pingSent = false;
-  constructor(parser: FrameParser) {
-    this.parser = parser;
+  constructor(wsi: Wsi) {
+    this.wsi = wsi;
+  }
+  onData(data: Uint8Array, info: DataInfo): void {
+    onData(this.wsi, this, data, info);
+  }
+  onControl(op: 8 | 9 | 10, payload: Uint8Array): void {
+    onControl(this.wsi, this, op, payload);
+  }
+  onError(code: 1002 | 1007 | 1009, reason: string): void {
+    onProtocolError(this.wsi, this, code, reason);
   }
 }
 
@@ -273,16 +283,8 @@ function newWsConn(wsi: Wsi, pmd: PmdState | null): WsConn {
   const hooks = wsi.context.platform.hooks;
   const unmask = hooks?.xorMask;
   const isUtf8 = hooks?.isUtf8;
-  const conn: WsConn = new WsConn(
-    new FrameParser(
-      { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}), ...(isUtf8 ? { isUtf8 } : {}) },
-      {
-        onData: (data, info) => onData(wsi, conn, data, info),
-        onControl: (op, payload) => onControl(wsi, conn, op, payload),
-        onError: (code, reason) => onProtocolError(wsi, conn, code, reason),
-      },
-    ),
-  );
+  const conn = new WsConn(wsi);
+  conn.parser = new FrameParser({ isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}), ...(isUtf8 ? { isUtf8 } : {}) }, conn);
   conn.lastRx = wsi.context.platform.now();
   conn.pmd = pmd;
   return conn;
