@@ -285,7 +285,7 @@ function onHead(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
     closeAfterAnswer(wsi);
   };
   if (!t) return fail(HTTP_STATUS_BAD_REQUEST, "the request target is not a valid path");
-  if (head.versionMinor === 1 && !head.headers.some((h) => h.lower === "host")) return fail(HTTP_STATUS_BAD_REQUEST, "HTTP/1.1 requests need a Host header");
+  // (an HTTP/1.1 request without exactly one Host is refused by the parser)
   conn.path = t.path;
   conn.query = t.query;
   if (head.upgrade && /(^|,)\s*websocket\s*(,|$)/i.test(head.upgrade) && cx.roles.has("ws")) return upgrade(wsi, conn, head);
