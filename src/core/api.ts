@@ -2,9 +2,9 @@
 // code written from the C documentation ports line by line
 // (lws_write(wsi, buf, len, LWS_WRITE_TEXT) -> write(wsi, buf, len, LWS_WRITE_TEXT)).
 
-import { Context, type Vhost } from "./context.js";
-import { LWS_WRITE_HTTP, LWS_WRITE_NO_FIN } from "./constants.js";
-import type { ContextCreationInfo, PollFd, Protocol, VhostCreationInfo } from "./types.js";
+import type { Context, Vhost } from "./context.js";
+import { LWS_WRITE_HTTP } from "./constants.js";
+import type { PollFd, Protocol, VhostCreationInfo } from "./types.js";
 import type { Wsi } from "./wsi.js";
 import type { RoleOps } from "./role.js";
 
@@ -38,12 +38,6 @@ export function write(wsi: Wsi, buf: Uint8Array | string, len?: number, protocol
   const w = wsi.role ? writers.get(wsi.role.name) : undefined;
   if (w) return w(wsi, data, protocol);
   return wsi.context.writeRaw(wsi, data);
-}
-
-export { LWS_WRITE_NO_FIN };
-
-export function createContextCore(info: ContextCreationInfo): Context {
-  return new Context(info);
 }
 
 export function createVhost(context: Context, info: VhostCreationInfo): Vhost {
