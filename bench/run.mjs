@@ -15,6 +15,7 @@ const BENCHES = {
   raw: "./raw.mjs",
   http: "./http.mjs",
   ws: "./ws.mjs",
+  xs: "./xs.mjs",
 };
 
 const USAGE = `usage: npm run bench [-- NAME...] [--json]
