@@ -107,8 +107,15 @@ export class Vhost {
     return null;
   }
 
+  /** the index of `p`, or of a copy of it (same name and callback, as lws matches them); -1 */
   protocolIndex(p: Protocol): number {
-    return this.protocols.indexOf(p);
+    const i = this.protocols.indexOf(p);
+    if (i >= 0) return i;
+    for (let k = 0; k < this.protocols.length; k++) {
+      const q = this.protocols[k]!;
+      if (q.name === p.name && q.callback === p.callback) return k;
+    }
+    return -1;
   }
 
   /** the role given to accepted connections */

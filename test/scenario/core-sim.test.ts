@@ -223,4 +223,17 @@ describe("core on sim", () => {
     A.equal(w!.events & POLLIN, POLLIN);
     cx.destroy();
   });
+
+  it("finds a protocol given as a copy (same name and callback), as lws matches them", async () => {
+    const env = simEnv();
+    let writeables = 0;
+    const proto = { name: "raw", callback: (w: Wsi, reason: number, _u: unknown, _i: unknown, _l: number) => (reason === 61 && (writeables++, write(w, "b")), 0) };
+    const cx = createContext({ platform: env.platform, iface: "127.0.0.1", port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ ...proto }] });
+    const p = env.peer(cx.vhosts[0]!.port);
+    await env.waitFor(() => cx.vhosts[0]!.connections === 1, "connected");
+    callbackOnWritableAllProtocol(cx, proto);
+    await env.waitFor(() => p.text === "b", "writeable through the copy");
+    A.equal(writeables, 1);
+    cx.destroy();
+  });
 });

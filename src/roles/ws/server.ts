@@ -375,11 +375,8 @@ function onControl(wsi: Wsi, conn: WsConn, op: number, payload: Uint8Array): voi
       conn.peerClose = payload.slice();
       const r = cx.callWsi(wsi, R.LWS_CALLBACK_WS_PEER_INITIATED_CLOSE, payload, payload.length);
       if (wsi.dead) return;
-      // 0: echo the close (its code), then close; nonzero: just close
-      if (!r) {
-        const code = parsed.code === 1005 ? 1005 : parsed.code;
-        sendCloseRaw(wsi, conn, code === 1005 ? new Uint8Array(0) : buildClosePayload(code));
-      }
+      // 0: echo the close (its payload, as lws does), then close; nonzero: just close
+      if (!r) sendCloseRaw(wsi, conn, conn.peerClose);
       cx.closeWsi(wsi, parsed.code === 1005 ? LWS_CLOSE_STATUS_NORMAL : parsed.code, "peer close");
       return;
     }
