@@ -35,6 +35,8 @@ export class HttpConn {
   /** httpTransactionCompleted() was called for the current request */
   txnDone = false;
   hasBody = false;
+  /** body bytes of the current request received so far (a mount's maxHttpBodySize) */
+  bodyBytes = 0;
   /** what a connection that may still fall back to raw has sent so far */
   preface: Uint8Array | null = null;
   /** the first bytes of the current request arrived (its header timeout runs) */
@@ -51,7 +53,6 @@ export class HttpConn {
   isHead = false;
   status = 0;
   file: FileTransfer | null = null;
-  /** custom headers of the current request, by lower-case name */
   constructor(parser: RequestParser) {
     this.parser = parser;
   }

@@ -48,7 +48,6 @@ import {
 import { upgradeToWs } from "../ws/server.js";
 import {
   HTTP_STATUS_BAD_REQUEST,
-  HTTP_STATUS_FORBIDDEN,
   HTTP_STATUS_METHOD_NOT_ALLOWED,
   HTTP_STATUS_MOVED_PERMANENTLY,
   HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
@@ -197,7 +196,7 @@ function hold(wsi: Wsi, conn: HttpConn, rest: Uint8Array): void {
   const limit = limitsOf(wsi.vhost).maxHeaderBytes + limitsOf(wsi.vhost).maxRequestLine;
   conn.pending = conn.pending ? concat(conn.pending, rest) : rest.slice();
   // stop reading until the held requests are answered; the buffer stays small
-  if (conn.pending.length > 0) wsi.context.rxFlowControl(wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE | LWS_RXFLOW_REASON_HTTP_RXBUFFER);
+  wsi.context.rxFlowControl(wsi, LWS_RXFLOW_REASON_APPLIES_DISABLE | LWS_RXFLOW_REASON_HTTP_RXBUFFER);
   if (conn.pending.length > limit * 4) {
     wsi.context.log("notice", `${wsi}: more than ${limit * 4} pipelined bytes held: closing`);
     wsi.context.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "pipeline overflow", false);
@@ -212,6 +211,7 @@ function startNext(wsi: Wsi, conn: HttpConn): void {
   conn.requestDone = false;
   conn.txnDone = false;
   conn.hasBody = false;
+  conn.bodyBytes = 0;
   conn.isHead = false;
   conn.headStarted = false;
   conn.resetResponse();
@@ -331,7 +331,8 @@ function onBody(wsi: Wsi, conn: HttpConn, data: Uint8Array): void {
   cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
   if (conn.txnDone || conn.headersSent || !wsi.protocol) return; // answered already: the rest of the body is read and dropped
   const m = conn.mount;
-  if (m?.maxHttpBodySize !== undefined && conn.parser && bodySeen(conn, data.length) > m.maxHttpBodySize) {
+  conn.bodyBytes += data.length;
+  if (m?.maxHttpBodySize !== undefined && conn.bodyBytes > m.maxHttpBodySize) {
     conn.keepAlive = false;
     answerStatus(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
     conn.parser.pause();
@@ -344,17 +345,9 @@ function onBody(wsi: Wsi, conn: HttpConn, data: Uint8Array): void {
   }
 }
 
-const seenBody = new WeakMap<HttpConn, number>();
-function bodySeen(conn: HttpConn, add: number): number {
-  const n = (seenBody.get(conn) ?? 0) + add;
-  seenBody.set(conn, n);
-  return n;
-}
-
 function onComplete(wsi: Wsi, conn: HttpConn): void {
   const cx = wsi.context;
   conn.requestDone = true;
-  seenBody.delete(conn);
   if (conn.txnDone) idle(wsi);
   else cx.setWsiTimeout(wsi, 0, 0);
   if (conn.hasBody && !conn.txnDone && !conn.headersSent && wsi.protocol) {
@@ -578,5 +571,3 @@ export function callbackHttpDummy(wsi: Wsi, reason: number, _user: unknown, _in:
   }
   return 0;
 }
-
-export { HTTP_STATUS_FORBIDDEN };
