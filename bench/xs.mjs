@@ -5,6 +5,8 @@
 // echoed 64-byte message (deterministic byte-code counts), and the size of
 // the bundled core and roles.
 import { build } from "esbuild";
+import fs from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runInXs } from "../scripts/xs-test.mjs";
 import xsRaw from "../scripts/xs-bench.mjs";
@@ -14,6 +16,46 @@ export const title = "xs: the XS engine's costs (sim platform, device estimates)
 export const timeoutMs = 240000;
 
 const BUDGET = { wsIdle: 1024, handshake: 6 * 1024, bundle: 100 * 1024 };
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** an entry exporting the names the demo app (examples/app) imports from src/index.ts */
+function serverAppEntry() {
+  const names = new Set();
+  for (const f of ["examples/app/app.ts", "examples/app/ws-protocols.ts"]) {
+    const text = fs.readFileSync(path.join(ROOT, f), "utf8");
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\.\/\.\.\/src\/index\.js"/g))
+      for (const n of m[1].split(",").map((x) => x.trim()).filter(Boolean)) if (!n.startsWith("type ")) names.add(n);
+  }
+  if (!names.size) throw new Error("no imports of src/index.js found in examples/app");
+  return { stdin: { contents: `export { ${[...names].join(", ")} } from "./src/index.ts";`, resolveDir: ROOT, loader: "ts", sourcefile: "server-app-entry.ts" } };
+}
+
+/** src/ modules whose exports go unused are left out: esbuild keeps a module with top-level code unless told it has no side effects */
+const srcWithoutSideEffects = {
+  name: "lwsx-src-side-effect-free",
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, async (a) => {
+      if (a.pluginData === "inner") return undefined;
+      const r = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, importer: a.importer, pluginData: "inner" });
+      if (r.errors.length) return undefined;
+      return { path: r.path, sideEffects: !r.path.startsWith(path.join(ROOT, "src") + path.sep) };
+    });
+  },
+};
+
+async function bundleSize(entry, treeShakeSrc) {
+  const res = await build({
+    ...entry,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    platform: "neutral",
+    write: false,
+    plugins: treeShakeSrc ? [srcWithoutSideEffects] : [],
+  });
+  return res.outputFiles[0].contents.length;
+}
 
 export async function run({ log }) {
   const figures = [];
@@ -32,25 +74,22 @@ export async function run({ log }) {
     makeFigure("xs", "xs_bytecodes_per_ws_echo_64B", Math.round(r.bytecodesPerWsEcho64), "ops"),
   );
   log("xs: bundle size");
-  const res = await build({
-    entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    write: false,
-  });
-  const size = res.outputFiles[0].contents.length;
-  figures.push(makeFigure("xs", "bundle_bytes_src_minified", size, "B"));
+  const app = await bundleSize(serverAppEntry(), true);
+  const full = await bundleSize({ entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))] }, false);
+  figures.push(
+    makeFigure("xs", "bundle_bytes_server_app_minified", app, "B"),
+    makeFigure("xs", "bundle_bytes_src_index_minified", full, "B"),
+  );
+  const size = app;
   const over = [];
   if (r.wsDeviceBytesPerConn > BUDGET.wsIdle) over.push(`idle WebSocket connection ${r.wsDeviceBytesPerConn} B > ${BUDGET.wsIdle} B`);
   if (r.handshakeDeviceBytes > BUDGET.handshake) over.push(`handshake ${r.handshakeDeviceBytes} B > ${BUDGET.handshake} B`);
   if (size > BUDGET.bundle) over.push(`bundle ${size} B > ${BUDGET.bundle} B`);
   notes.push(
     "device estimates: XS slots x 16 bytes (ESP32) + chunk bytes, what the demo adds beyond the sim network's own endpoints",
-    "handshake: heap growth from before the upgrade request to its 101, garbage included (no collection in between): what one handshake allocates",
-    `budget (README): idle WebSocket connection <= ${BUDGET.wsIdle} B, handshake <= ${BUDGET.handshake} B, bundled code <= ${BUDGET.bundle} B` + (over.length ? `; over: ${over.join("; ")}` : "; all within"),
+    "handshake: what one WebSocket handshake allocates, garbage included (no collection in between), from the connect to the 101 at the peer (accept and adoption included), minus the same for a bare sim server; the peer is made beforehand",
+    "bundle_bytes_server_app: what the demo app imports from src/index.ts (the core and the server roles), bundled, minified and tree-shaken with src/ modules taken as free of side effects (the client roles register themselves with clientConnect when loaded; a server app does not load them); bundle_bytes_src_index: all of src/index.ts, client roles included (informational)",
+    `budget (README): idle WebSocket connection <= ${BUDGET.wsIdle} B, handshake <= ${BUDGET.handshake} B, bundled code of a server app <= ${BUDGET.bundle} B` + (over.length ? `; over: ${over.join("; ")}` : "; all within"),
   );
   return { figures, notes };
 }

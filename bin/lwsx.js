@@ -13,6 +13,7 @@ const usage = `lwsx ${pkg.version}: the libwebsockets programming model in TypeS
 
 usage:
   lwsx serve [--host H] [--port P]   run the demo app (raw echo) on this machine
+  lwsx qemu [--timeout S] [...]      boot the esp32-qemu build in Espressif's QEMU, wait for its self-test (lwsx qemu --help)
   lwsx version                       print the version
   lwsx help                          this text
 
@@ -42,6 +43,9 @@ switch (cmd) {
     await import(pathToFileURL(main).href);
     break;
   }
+  case "qemu":
+    process.exit(await (await import("../scripts/device/qemu.mjs")).main(args));
+    break;
   case "version":
   case "--version":
   case "-v":

@@ -71,21 +71,36 @@ const wsBare = bare(UPGRADE), wsDemo = demo(UPGRADE);
 const httpSlots = httpDemo.slots - httpBare.slots, httpChunks = httpDemo.chunks - httpBare.chunks;
 const wsSlots = wsDemo.slots - wsBare.slots, wsChunks = wsDemo.chunks - wsBare.chunks;
 
-// the transient cost of one handshake: peak heap during it, over the idle heap after
-const sim = wsDemo.sim;
-gc!();
-const h0 = __lwsxHeap();
-const one = new SimPeer(sim, "127.0.0.1", 7681);
-one.write(UPGRADE);
-let peakSlots = h0.slots, peakChunks = h0.chunks;
-for (let i = 0; i < 5000 && one.receivedLength === 0; i++) {
-  sim.run({ untilUs: sim.now() + 20 });
-  const h = __lwsxHeap();
-  if (h.slots > peakSlots) peakSlots = h.slots;
-  if (h.chunks > peakChunks) peakChunks = h.chunks;
+// What one WebSocket handshake allocates, garbage included: the heap growth
+// (no collection in between) from a collected heap to the 101 at the peer,
+// the connection's accept and adoption included, minus the same for the bare
+// server (the sim network's own work: connect, accept, delivery). The peer
+// and its buffers are made before the first figure. A collection during the
+// run could only lower the figure: the largest of three runs is kept.
+function handshake(sim: Sim, port: number) {
+  const one = new SimPeer(sim, "127.0.0.1", port);
+  one.write(UPGRADE);
+  const opts = { until: () => one.receivedLength > 0 };
+  gc!();
+  gc!();
+  const h0 = __lwsxHeap();
+  sim.run(opts);
+  const h1 = __lwsxHeap();
+  if (one.receivedLength === 0) throw new Error("no answer to the upgrade");
+  sim.run({ untilUs: sim.now() + 10_000 });
+  return { slots: h1.slots - h0.slots, chunks: h1.chunks - h0.chunks };
 }
-sim.run({ untilUs: sim.now() + 10_000 });
-const handshakeSlots = peakSlots - h0.slots, handshakeChunks = peakChunks - h0.chunks;
+function handshakeMax(sim: Sim, port: number) {
+  let best = { slots: 0, chunks: 0 };
+  for (let i = 0; i < 3; i++) {
+    const r = handshake(sim, port);
+    if (r.slots * 16 + r.chunks > best.slots * 16 + best.chunks) best = r;
+  }
+  return best;
+}
+const hsBare = handshakeMax(wsBare.sim, 9000), hsDemo = handshakeMax(wsDemo.sim, 7681);
+const handshakeSlots = hsDemo.slots - hsBare.slots, handshakeChunks = hsDemo.chunks - hsBare.chunks;
+const sim = wsDemo.sim;
 
 // computation per echoed 64-byte text message on an idle WebSocket connection
 const p = wsDemo.peers[0]!;
@@ -108,6 +123,7 @@ print(
     wsDeviceBytesPerConn: device(wsSlots, wsChunks),
     wsHostBytesPerConn: host(wsSlots, wsChunks, wsDemo.slotSize),
     handshakeDeviceBytes: device(handshakeSlots, handshakeChunks),
+    handshakeHostBytes: host(handshakeSlots, handshakeChunks, wsDemo.slotSize),
     bytecodesPerWsEcho64: ((m1 - m0) >>> 0) / rounds,
   }),
 );

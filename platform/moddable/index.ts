@@ -282,6 +282,7 @@ export class ModdablePlatform implements Platform {
       localAddress: (fd) => this.descs.get(fd)?.local ?? null,
       peerAddress: (fd) => this.descs.get(fd)?.remote ?? null,
       error: (fd) => this.descs.get(fd)?.error ?? null,
+      ...(this.sdk.Resolver ? { resolve: (host: string, _family: 0 | 4, done: (a: string[] | null, e: string | null) => void) => this.resolve(host, done) } : {}),
     };
     const xor = sdk.xor, sha1 = sdk.sha1;
     if (xor || sha1) {
@@ -566,6 +567,27 @@ export class ModdablePlatform implements Platform {
       },
     });
     return d.fd;
+  }
+
+  /** one lookup through the SDK's resolver; the first answer wins (IPv4 only on lwip) */
+  private resolve(host: string, done: (a: string[] | null, e: string | null) => void): void {
+    const Resolver = this.sdk.Resolver!;
+    let answered = false;
+    const resolver = (this.resolver ??= new Resolver(this.sdk.resolverOptions ?? {}));
+    resolver.resolve({
+      host,
+      onResolved: (_h, address) => {
+        if (answered) return;
+        answered = true;
+        if (NUMERIC_IPV4.test(String(address))) done([String(address)], null);
+        else done(null, `resolver gave '${address}'`);
+      },
+      onError: () => {
+        if (answered) return;
+        answered = true;
+        done(null, `cannot resolve '${host}'`);
+      },
+    });
   }
 
   private open(d: Desc, address: string, port: number): void {

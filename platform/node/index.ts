@@ -11,9 +11,11 @@
 import * as net from "node:net";
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
+import * as dns from "node:dns";
 import { createHash, randomFillSync } from "node:crypto";
 import { getSystemErrorName } from "node:util";
 import { isUtf8 } from "node:buffer";
+import { performance } from "node:perf_hooks";
 import { PlatformError, type PlatformVfs, type PlatformZlib, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
@@ -29,6 +31,44 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Arr
 const SEND_HIGH_WATER = 256 * 1024;
 /** received bytes buffered here before the stream is paused */
 const RECV_HIGH_WATER = 256 * 1024;
+
+/**
+ * Sockets read into one buffer (Node's `onread` option: no Buffer and no
+ * stream machinery per read); what was read is then copied out to slabs that
+ * nothing writes into again, so the bytes handed out stay valid (and count as
+ * RECEIVED). Reads above SLAB_COPY_MAX get a copy of their own.
+ */
+const READ_BUF_SIZE = 64 * 1024;
+const RX_SLAB_SIZE = 16 * 1024;
+const SLAB_COPY_MAX = 4 * 1024;
+/** what a readiness callback writes is gathered in slabs and sent with one socket.write() when it returns */
+const TX_SLAB_SIZE = 16 * 1024;
+const STAGE_MAX = 4 * 1024;
+
+/**
+ * Node's own `onread` fields of a net.Socket: public for net.connect(), not
+ * for accepted sockets, so they are found on a probe socket (by their
+ * symbols' names). null when this Node has none: sockets then use 'data'.
+ */
+const ONREAD_SYMS: { buffer: symbol; callback: symbol } | null = (() => {
+  try {
+    // (@types/node lists `onread` for net.connect() only)
+    const probe = new net.Socket({ onread: { buffer: Buffer.alloc(1), callback: () => true } } as net.SocketConstructorOpts);
+    let buffer: symbol | null = null, callback: symbol | null = null;
+    for (const s of Object.getOwnPropertySymbols(probe)) {
+      if (s.description === "kBuffer") buffer = s;
+      else if (s.description === "kBufferCb") callback = s;
+    }
+    probe.destroy();
+    return buffer && callback ? { buffer, callback } : null;
+  } catch {
+    return null;
+  }
+})();
+
+function markReceived(b: Uint8Array): void {
+  (b.buffer as unknown as Record<symbol, boolean>)[RECEIVED] = true;
+}
 
 interface Desc {
   fd: number;
@@ -51,6 +91,14 @@ interface Desc {
   paused: boolean;
   local: SocketAddress | null;
   remote: SocketAddress | null;
+  /** bytes written during a readiness callback, not yet given to the socket: tx[txStart, txEnd) */
+  tx: Buffer | null;
+  txStart: number;
+  txEnd: number;
+  /** in the list of descriptors flushed when the callback returns */
+  staged: boolean;
+  /** corked for a write too big to stage, until the callback returns */
+  corked: boolean;
 }
 
 export interface NodePlatformOptions {
@@ -66,6 +114,8 @@ export class NodePlatform implements Platform {
     sha1: (data: Uint8Array): Uint8Array => new Uint8Array(createHash("sha1").update(data).digest()),
     latin1: (d: Uint8Array, s: number, e: number): string => latin1Slice.call(d, s, e),
     isUtf8: (data: Uint8Array): boolean => isUtf8(data),
+    /** the system's time of day (HTTP responses carry a Date header) */
+    wallClockMs: (): number => Date.now(),
   };
   readonly zlib: PlatformZlib = {
     deflateRaw(data, windowBits) {
@@ -116,6 +166,17 @@ export class NodePlatform implements Platform {
   };
   private readonly descs = new Map<number, Desc>();
   private nextFd = 3;
+  /** what sockets read into (one socket is read at a time) */
+  private readonly readBuf = Buffer.allocUnsafeSlow(READ_BUF_SIZE);
+  /** the same memory as a plain Uint8Array (its subarray() makes no Buffer) */
+  private readonly readView = new Uint8Array(this.readBuf.buffer, this.readBuf.byteOffset, READ_BUF_SIZE);
+  private rxSlab = Buffer.alloc(0);
+  private rxOff = 0;
+  private txSlab = Buffer.alloc(0);
+  private txOff = 0;
+  /** inside a readiness, timer or posted callback: writes are gathered until it returns */
+  private depth = 0;
+  private readonly stagedList: Desc[] = [];
   private wakeTimer: NodeJS.Timeout | null = null;
   private readonly opts: NodePlatformOptions;
 
@@ -131,6 +192,14 @@ export class NodePlatform implements Platform {
       localAddress: (fd) => this.address(fd, "local"),
       peerAddress: (fd) => this.address(fd, "remote"),
       error: (fd) => this.descs.get(fd)?.error ?? null,
+      resolve: (host, family, done) => {
+        // dns.lookup runs getaddrinfo on libuv's thread pool: the loop goes on
+        dns.lookup(host, { family, all: true, verbatim: false }, (err, addrs) => {
+          if (err || !addrs.length) done(null, err ? `${err.code ?? "ENOTFOUND"}: ${host}` : `no address for ${host}`);
+          else done(addrs.map((a) => a.address), null);
+        });
+      },
+      ipv6: true,
     };
     this.files = {
       open: (path, flags) => this.openFile(path, flags),
@@ -154,6 +223,7 @@ export class NodePlatform implements Platform {
 
   now(): number {
     // performance.now() has µs resolution and no BigInt division per call
+    // (perf_hooks' own object: the global `performance` is a lazy getter)
     return Math.floor(performance.now() * 1000);
   }
 
@@ -166,12 +236,22 @@ export class NodePlatform implements Platform {
       this.wakeTimer = null;
       // a timer may fire a little early by our clock: come back if so
       if (this.now() < atUs) this.setWakeup(atUs, fire);
-      else fire();
+      else this.batch(fire);
     }, ms);
   }
 
   post(fn: () => void): void {
-    setImmediate(fn);
+    setImmediate(() => this.batch(fn));
+  }
+
+  /** run a callback of the core; what it writes leaves when it returns */
+  private batch(fn: () => void): void {
+    this.depth++;
+    try {
+      fn();
+    } finally {
+      if (--this.depth === 0) this.flushStaged();
+    }
   }
 
   random(into: Uint8Array): void {
@@ -247,18 +327,61 @@ export class NodePlatform implements Platform {
   }
 
   /**
-   * One readiness callback. The socket is corked meanwhile, so what the core
-   * writes in it (an HTTP head and body, a frame header and payload) leaves
-   * in one system call.
+   * One readiness callback. What the core writes meanwhile (an HTTP head and
+   * body, a frame header and payload) is gathered per socket and leaves in
+   * one system call when it returns.
    */
   private deliver(d: Desc, rev: number): void {
-    const s = d.sock;
-    if (s) s.cork();
+    this.depth++;
     try {
       d.cb!(d.fd, rev);
     } finally {
-      if (s) s.uncork();
+      if (--this.depth === 0) this.flushStaged();
     }
+  }
+
+  /** give the gathered bytes to their sockets */
+  private flushStaged(): void {
+    const list = this.stagedList;
+    // (a flush cannot call back into the core: Node reports write results later)
+    while (list.length) {
+      const d = list.pop()!;
+      d.staged = false;
+      if (d.txEnd > d.txStart) this.flushDesc(d);
+      if (d.corked) {
+        d.corked = false;
+        d.sock!.uncork();
+      }
+    }
+  }
+
+  private flushDesc(d: Desc): void {
+    const v = d.tx!.subarray(d.txStart, d.txEnd);
+    d.tx = null;
+    d.txStart = d.txEnd = 0;
+    if (!d.writable!.write(v)) d.writeBlocked = true;
+  }
+
+  /** copy a small write to the slab of gathered bytes, after what the socket has there already */
+  private stage(d: Desc, part: Uint8Array): void {
+    const n = part.length;
+    let slab = this.txSlab, off = this.txOff;
+    if (d.tx !== slab || d.txEnd !== off || off + n > slab.length) {
+      if (d.txEnd > d.txStart) this.flushDesc(d);
+      if (off + n > slab.length) {
+        // the slab is never written again: Node may still hold views of it
+        slab = this.txSlab = Buffer.allocUnsafeSlow(TX_SLAB_SIZE);
+        off = 0;
+      }
+      d.tx = slab;
+      d.txStart = off;
+      if (!d.staged) {
+        d.staged = true;
+        this.stagedList.push(d);
+      }
+    }
+    slab.set(part, off);
+    d.txEnd = this.txOff = off + n;
   }
 
   /** an event from Node: report it now (we are in Node's own callback, not inside the core) */
@@ -276,18 +399,62 @@ export class NodePlatform implements Platform {
     const d: Desc = {
       fd: this.nextFd++, kind, rx: [], rxBytes: 0, eof: false, error: null, connected: false, writeBlocked: false,
       events: 0, cb: null, posted: false, closed: false, paused: true, local: null, remote: null,
+      tx: null, txStart: 0, txEnd: 0, staged: false, corked: false,
     };
     this.descs.set(d.fd, d);
     return d;
   }
 
-  private attachStream(d: Desc, r: Desc["readable"] | null, w: Desc["writable"] | null): void {
+  /**
+   * Read a socket with Node's `onread` (into this.readBuf) instead of 'data'
+   * events. `sock` must not be reading yet. False when this Node cannot.
+   */
+  private readDirect(d: Desc, sock: net.Socket): boolean {
+    const h = (sock as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void; reading?: boolean } })._handle;
+    if (!ONREAD_SYMS || !h || typeof h.useUserBuffer !== "function" || h.reading) return false;
+    const rec = sock as unknown as Record<symbol, unknown>;
+    rec[ONREAD_SYMS.buffer] = this.readBuf;
+    rec[ONREAD_SYMS.callback] = (n: number) => this.onRead(d, n);
+    h.useUserBuffer(this.readBuf);
+    return true;
+  }
+
+  /** `n` bytes arrived in this.readBuf: keep a copy, report POLLIN */
+  private onRead(d: Desc, n: number): boolean {
+    if (d.closed || d.error) return true; // closed: read and dropped (the lingering close)
+    const src = this.readView.subarray(0, n);
+    let b: Buffer;
+    if (n > SLAB_COPY_MAX) {
+      b = Buffer.allocUnsafeSlow(n);
+      b.set(src);
+      markReceived(b);
+    } else {
+      let off = this.rxOff;
+      if (off + n > this.rxSlab.length) {
+        this.rxSlab = Buffer.allocUnsafeSlow(RX_SLAB_SIZE);
+        markReceived(this.rxSlab);
+        off = 0;
+      }
+      this.rxSlab.set(src, off);
+      this.rxOff = off + n;
+      b = this.rxSlab.subarray(off, off + n);
+    }
+    d.rx.push(b);
+    d.rxBytes += n;
+    if (d.rxBytes >= RECV_HIGH_WATER || !(d.events & POLLIN)) this.pause(d);
+    this.notify(d);
+    return true;
+  }
+
+  private attachStream(d: Desc, r: Desc["readable"] | null, w: Desc["writable"] | null, direct = false): void {
     if (r) {
       d.readable = r;
       d.paused = false;
       this.pause(d);
-      r.on("data", (chunk: Buffer | string) => {
+      if (!direct) r.on("data", (chunk: Buffer | string) => {
         const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        // Node gives each such read its own memory: nothing writes into it again
+        markReceived(b);
         d.rx.push(b);
         d.rxBytes += b.length;
         if (d.rxBytes >= RECV_HIGH_WATER || !(d.events & POLLIN)) this.pause(d);
@@ -316,12 +483,12 @@ export class NodePlatform implements Platform {
     if (w && (w as unknown) !== (r as unknown)) w.on("error", onErr);
   }
 
-  private adoptSocket(sock: net.Socket, connected: boolean): Desc {
+  private adoptSocket(sock: net.Socket, connected: boolean, readDirect = false): Desc {
     const d = this.newDesc("socket");
     d.sock = sock;
     d.connected = connected;
     sock.setNoDelay(true);
-    this.attachStream(d, sock, sock);
+    this.attachStream(d, sock, sock, readDirect && this.readDirect(d, sock));
     // after 'end' Node may close a socket without an error: a late close with
     // unsent data means the peer reset us
     sock.on("close", () => {
@@ -385,7 +552,7 @@ export class NodePlatform implements Platform {
     const s = d.pendingAccept!.shift();
     if (!s) return -1;
     if (s.destroyed) return this.accept(fd);
-    return this.adoptSocket(s, true).fd;
+    return this.adoptSocket(s, true, true).fd;
   }
 
   private connect(o: ConnectOptions): number {
@@ -416,9 +583,8 @@ export class NodePlatform implements Platform {
     }
     d.rxBytes -= out.length;
     if (d.paused && d.rxBytes < RECV_HIGH_WATER && d.events & POLLIN && !d.eof) this.resume(d);
-    // a Buffer is a Uint8Array: hand it out as it is
-    // marked on the backing store, so views of it (a frame's payload) keep the mark
-    (out.buffer as unknown as Record<symbol, boolean>)[RECEIVED] = true;
+    // a Buffer is a Uint8Array: hand it out as it is (its backing store is
+    // marked RECEIVED, so views of it, a frame's payload, keep the mark)
     return out;
   }
 
@@ -427,7 +593,7 @@ export class NodePlatform implements Platform {
     if (!d || !d.writable || d.closed) return -1;
     if (d.error) return -1;
     if (!d.connected) return 0;
-    const queued = d.writable.writableLength ?? 0;
+    const queued = (d.writable.writableLength ?? 0) + (d.txEnd - d.txStart);
     const room = SEND_HIGH_WATER - queued;
     if (room <= 0) {
       d.writeBlocked = true;
@@ -435,6 +601,23 @@ export class NodePlatform implements Platform {
     }
     const n = Math.min(room, data.length);
     const part = n === data.length ? data : data.subarray(0, n);
+    if (this.depth > 0 && d.sock) {
+      // inside a callback of the core: small writes are gathered (copied),
+      // the socket gets them in one piece when it returns
+      if (n <= STAGE_MAX) {
+        this.stage(d, part);
+        return n;
+      }
+      if (!d.corked) {
+        d.corked = true;
+        d.sock.cork();
+        if (!d.staged) {
+          d.staged = true;
+          this.stagedList.push(d);
+        }
+      }
+    }
+    if (d.txEnd > d.txStart) this.flushDesc(d);
     // Node keeps a reference to what it is given until it is sent, so the
     // caller's buffer is copied, unless it is received bytes this platform
     // handed out: nothing writes into those again (callbacks get them read-only)
@@ -455,6 +638,11 @@ export class NodePlatform implements Platform {
       return;
     }
     if (d.sock) {
+      if (d.txEnd > d.txStart && !d.error) this.flushDesc(d);
+      if (d.corked) {
+        d.corked = false;
+        d.sock.uncork();
+      }
       if (d.error) d.sock.destroy();
       else d.sock.end();
       // a peer that never reads must not keep the socket forever

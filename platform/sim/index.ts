@@ -153,6 +153,14 @@ export class SimNetwork implements Platform {
     if (mtimeMs) this.fileTimes.set(path, mtimeMs);
   }
 
+  /**
+   * Names the simulated DNS knows (besides "localhost"): resolve() answers
+   * after one network latency; other names fail as NXDOMAIN would.
+   */
+  readonly hosts = new Map<string, string>();
+  /** names whose lookup never answers (a resolver timing out) */
+  readonly hostsHanging = new Set<string>();
+
   /** vfs handles still open (for leak checks) */
   get openFileCount(): number {
     return this.vfsHandles.size;
@@ -184,6 +192,11 @@ export class SimNetwork implements Platform {
       localAddress: (fd) => this.eps.get(fd)?.local ?? null,
       peerAddress: (fd) => this.eps.get(fd)?.remote ?? null,
       error: (fd) => this.eps.get(fd)?.error ?? null,
+      resolve: (host, _family, done) => {
+        if (this.hostsHanging.has(host)) return;
+        const a = host === "localhost" ? "127.0.0.1" : this.hosts.get(host);
+        this.at(this.clock + this.latency(), () => (a ? done([a], null) : done(null, `ENOTFOUND: ${host}`)));
+      },
     };
     this.files = {
       open: (path, flags) => this.openFile(path, flags),

@@ -8,8 +8,6 @@ import type { PollFd, Protocol, VhostCreationInfo } from "./types.js";
 import type { Wsi } from "./wsi.js";
 import type { RoleOps } from "./role.js";
 
-const utf8 = new TextEncoder();
-
 /**
  * A role's writer for the lws write protocols other than raw bytes
  * (WebSocket framing, HTTP chunking); roles register one by name.
@@ -30,7 +28,7 @@ export function registerWriter(role: RoleOps, writer: RoleWriter): void {
  * Returns the number of bytes accepted from the caller, or -1.
  */
 export function write(wsi: Wsi, buf: Uint8Array | string, len?: number, protocol: number = LWS_WRITE_HTTP): number {
-  let data = typeof buf === "string" ? utf8.encode(buf) : buf;
+  let data = typeof buf === "string" ? wsi.context.utf8(buf) : buf;
   if (len !== undefined && len !== data.length) {
     if (len < 0 || len > data.length) throw new RangeError(`lwsx write: len ${len} outside the buffer (${data.length} bytes)`);
     data = data.subarray(0, len);

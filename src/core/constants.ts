@@ -131,6 +131,8 @@ export const LWS_RXFLOW_REASON_APPLIES_ENABLE = LWS_RXFLOW_REASON_APPLIES | LWS_
 export const LWS_RXFLOW_REASON_APPLIES_DISABLE = LWS_RXFLOW_REASON_APPLIES;
 
 /** Server options used by lwsx (lws_context_creation_info.options, LWS_SERVER_OPTION_*). */
+/** client names are looked up for IPv4 only */
+export const LWS_SERVER_OPTION_DISABLE_IPV6 = 1 << 5;
 export const LWS_SERVER_OPTION_EXPLICIT_VHOSTS = 1 << 13;
 /** an HTTP vhost hands a connection whose first bytes are not HTTP to listenAcceptProtocol as raw */
 export const LWS_SERVER_OPTION_FALLBACK_TO_RAW = 1 << 20;
@@ -143,3 +145,16 @@ export const LWS_SERVER_OPTION_SKIP_PROTOCOL_INIT = 1 << 25;
 export const CONTEXT_PORT_NO_LISTEN = -1;
 /** Port value that asks the platform for any free port. */
 export const CONTEXT_PORT_ANY = 0;
+
+/** Client connection flags (lws_client_connect_info.ssl_connection, LCCSCF_*), lws v4.3 values. */
+export const LCCSCF_USE_SSL = 1 << 0;
+export const LCCSCF_ALLOW_SELFSIGNED = 1 << 1;
+export const LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK = 1 << 2;
+export const LCCSCF_ALLOW_EXPIRED = 1 << 3;
+export const LCCSCF_ALLOW_INSECURE = 1 << 4;
+export const LCCSCF_HTTP_MULTIPART_MIME = 1 << 10;
+export const LCCSCF_HTTP_X_WWW_FORM_URLENCODED = 1 << 11;
+export const LCCSCF_HTTP_NO_FOLLOW_REDIRECT = 1 << 12;
+/** HTTP/1.1 client: reuse a kept-alive connection to the same host and port, or queue behind one in use */
+export const LCCSCF_PIPELINE = 1 << 16;
+export const LCCSCF_ACCEPT_TLS_DOWNGRADE_REDIRECTS = 1 << 29;

@@ -32,9 +32,39 @@ import { PlatformError, type Platform } from "./platform.js";
 import { CLOSE, DIED, type RoleOps, type ServiceResult } from "./role.js";
 import { Sul, SulHeap } from "./sul.js";
 import type { ContextCreationInfo, PerVhostOptions, PollArgs, PollFd, Protocol, VhostCreationInfo } from "./types.js";
-import { Wsi, WsiState } from "./wsi.js";
+import { Wsi, WsiState, clientHooks } from "./wsi.js";
 
 export type LogLevel = "err" | "warn" | "notice" | "info";
+
+/**
+ * A wsi's pending timeout: `due` is the deadline, the heap entry may be earlier (see
+ * setTimeoutUs). The wsi rides on the sul and the callback is shared (the heap calls it with
+ * `this` set to the sul): a connection holds no closure for its timers.
+ */
+class TimeoutSul extends Sul {
+  due = -1;
+  constructor(readonly wsi: Wsi) {
+    super(fireTimeout);
+  }
+}
+
+function fireTimeout(this: TimeoutSul): void {
+  this.wsi.context.onTimeout(this.wsi);
+}
+
+/** a wsi's lws_set_timer_usecs timer (no closure either) */
+class TimerSul extends Sul {
+  constructor(readonly wsi: Wsi) {
+    super(fireTimer);
+  }
+}
+
+function fireTimer(this: TimerSul): void {
+  const wsi = this.wsi;
+  if (wsi.dead) return;
+  const cx = wsi.context;
+  if (cx.callWsi(wsi, R.LWS_CALLBACK_TIMER, null, 0) && !wsi.dead) cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "timer");
+}
 export type Logger = (level: LogLevel, message: string) => void;
 
 const defaultLogger: Logger = (level, message) => {
@@ -83,6 +113,8 @@ export class Vhost {
   connections = 0;
   user: unknown;
   destroyed = false;
+  /** what roles keep per vhost, made on first use (the HTTP role's merged limits): roles keep no module-level state */
+  readonly roleData: { [key: string]: unknown } = {};
 
   constructor(context: Context, info: VhostCreationInfo, id: number) {
     if (!info.protocols || !info.protocols.length) throw new Error(`lwsx: vhost '${info.name ?? "default"}' needs at least one protocol`);
@@ -143,9 +175,18 @@ export class Context {
   readonly roles = new Map<string, RoleOps>();
   readonly externalPoll: boolean;
   readonly ptServBufSize: number;
+  /** state a role keeps per context (client connection pools...), by the role's own key: no module-level state */
+  readonly roleState: Record<string, unknown> = {};
   readonly timeoutSecs: number;
   readonly user: unknown;
   log: Logger;
+  /** what roles keep per context, made on first use (reusable buffers, caches): roles keep no module-level state */
+  readonly roleData: { [key: string]: unknown } = {};
+
+  /** UTF-8 bytes of `s`: one TextEncoder per context, made on first use (none at module init, where a preloading linker has none) */
+  utf8(s: string): Uint8Array {
+    return ((this.roleData.utf8 as { encode(s: string): Uint8Array } | undefined) ??= new TextEncoder()).encode(s);
+  }
   /** fd -> wsi: the pollfd table (each wsi keeps its own events) */
   private readonly fds = new Map<number, Wsi>();
   private readonly sul = new SulHeap();
@@ -396,7 +437,9 @@ export class Context {
     }
     if (wsi.state === WsiState.WAITING_CONNECT) {
       if (revents & (POLLERR | POLLHUP)) {
-        this.clientConnectFailed(wsi, this.platformError(wsi) ?? "connect failed");
+        // lws 4.3 reports a refused or unreachable connect as "Unable to connect"; the detail goes to the log
+        this.log("info", `${wsi}: connect failed: ${this.platformError(wsi) ?? "unknown"}`);
+        this.clientConnectFailed(wsi, "Unable to connect");
         return 0;
       }
       if (revents & POLLOUT) this.clientConnected(wsi);
@@ -515,6 +558,14 @@ export class Context {
    * it: a wsi of lwsx's own, with no protocol (no user callbacks but the poll
    * ones an external loop needs), so the answer survives partial writes.
    */
+  /** a connection of lwsx's own (no WSI_CREATE / WSI_DESTROY, no protocol bound): a kept-alive client socket waiting */
+  newInternalWsi(vh: Vhost, role: RoleOps): Wsi {
+    const wsi = this.newWsi(vh, false);
+    wsi.role = role;
+    wsi.internal = true;
+    return wsi;
+  }
+
   private refuse(vh: Vhost, fd: number, answer: Uint8Array): void {
     const wsi = this.newWsi(vh, true);
     wsi.role = refusedRole;
@@ -572,11 +623,18 @@ export class Context {
   }
 
   /** bind a protocol (lws_bind_protocol): drop the old one, make user data, give the bind callback */
-  bindProtocol(wsi: Wsi, p: Protocol, reason: string | null = null): number {
+  bindProtocol(wsi: Wsi, p: Protocol, reason: string | null = null, userdata?: unknown): number {
     const vh = wsi.vhost;
     if (wsi.bound) this.unbindProtocol(wsi, reason ?? "bind");
     wsi.protocol = p;
-    wsi.user = p.perSessionData ? p.perSessionData() : p.perSessionDataSize ? new Uint8Array(p.perSessionDataSize) : null;
+    try {
+      wsi.user = userdata !== undefined ? userdata : p.perSessionData ? p.perSessionData() : p.perSessionDataSize ? new Uint8Array(p.perSessionDataSize) : null;
+    } catch (e) {
+      // lws: the user space could not be allocated
+      this.log("err", `${wsi}: per-session data of '${p.name}': ${(e as Error)?.message ?? e}`);
+      wsi.user = null;
+      return -2;
+    }
     const idx = vh.protocolIndex(p);
     if (idx >= 0) vh.bound[idx]!.add(wsi);
     const role = wsi.role!;
@@ -609,8 +667,10 @@ export class Context {
     try {
       fd = this.platform.net.connect({ host, port });
     } catch (e) {
-      const why = e instanceof PlatformError ? e.message : String((e as Error)?.message ?? e);
-      this.clientConnectFailed(wsi, why);
+      // no socket could be made for it (descriptors used up...) or the address is unusable
+      const code = e instanceof PlatformError ? e.code : "";
+      this.log("info", `${wsi}: connect to ${host}:${port}: ${(e as Error)?.message ?? e}`);
+      this.clientConnectFailed(wsi, /^(EMFILE|ENFILE|ENOBUFS|ENOMEM)$/.test(code) ? "set socket opts failed" : "Unable to connect");
       return false;
     }
     wsi.fd = fd;
@@ -626,13 +686,18 @@ export class Context {
   }
 
   /** create a client wsi and bind its protocol; the role connects it */
-  newClientWsi(vh: Vhost, role: RoleOps, p: Protocol, parent: Wsi | null, opaque: unknown): Wsi | null {
+  newClientWsi(vh: Vhost, role: RoleOps, p: Protocol, parent: Wsi | null, opaque: unknown, userdata?: unknown): Wsi | null {
     const wsi = this.newWsi(vh, false);
     wsi.role = role;
     wsi.opaque = opaque;
     this.call(wsi, vh.protocols[0]!, R.LWS_CALLBACK_WSI_CREATE, null, null, 0);
     if (parent && !parent.dead) this.linkChild(parent, wsi);
-    if (this.bindProtocol(wsi, p)) {
+    const b = this.bindProtocol(wsi, p, null, userdata);
+    if (b === -2) {
+      this.clientConnectFailed(wsi, "HS: OOM");
+      return null;
+    }
+    if (b) {
       this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "client bind refused", false);
       return null;
     }
@@ -643,6 +708,12 @@ export class Context {
     this.setWsiTimeout(wsi, NO_PENDING_TIMEOUT, 0);
     wsi.state = WsiState.ESTABLISHED;
     if (!wsi.wantWritable) this.changePollfd(wsi, POLLOUT, 0);
+    const ch = clientHooks(wsi);
+    if (ch?.connected) {
+      ch.connected(wsi);
+      return;
+    }
+    if (ch) ch.established = true;
     const acb = wsi.role!.adoptionCb;
     if (acb && this.callWsi(wsi, acb[0], null, 0)) {
       if (!wsi.dead) this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "client adoption callback", false);
@@ -650,9 +721,44 @@ export class Context {
     }
   }
 
+  /** close a client's socket but keep the wsi (a retry or a redirect connects it again) */
+  dropClientSocket(wsi: Wsi): void {
+    if (wsi.fd < 0) return;
+    this.removeFd(wsi);
+    this.platform.net.close(wsi.fd);
+    wsi.fd = -1;
+    wsi.vhost.connections--;
+    if (wsi.buffered) wsi.buflist.clear();
+    wsi.wantWritable = false;
+    wsi.state = WsiState.UNCONNECTED;
+  }
+
+  /**
+   * Take a connected socket from one wsi (its pollfd entry goes; the socket
+   * stays open) to give it to another (a kept-alive client connection reused
+   * for the next transaction). Returns the descriptor.
+   */
+  detachFd(wsi: Wsi): number {
+    const fd = wsi.fd;
+    if (fd < 0) return -1;
+    this.removeFd(wsi);
+    wsi.fd = -1;
+    wsi.vhost.connections--;
+    return fd;
+  }
+
+  /** give a connected socket to a client wsi (see detachFd); false when the pollfd table refused it */
+  attachFd(wsi: Wsi, fd: number): boolean {
+    wsi.fd = fd;
+    wsi.vhost.connections++;
+    wsi.state = WsiState.ESTABLISHED;
+    return this.insertFd(wsi);
+  }
+
   /** CLIENT_CONNECTION_ERROR, then close without a close callback (they exclude each other, as in lws) */
   clientConnectFailed(wsi: Wsi, why: string): void {
     if (wsi.dead) return;
+    if (clientHooks(wsi)?.retry(wsi, why)) return;
     wsi.closeCause = why;
     wsi.state = WsiState.UNCONNECTED;
     this.callWsi(wsi, R.LWS_CALLBACK_CLIENT_CONNECTION_ERROR, why, why.length);
@@ -777,16 +883,32 @@ export class Context {
       return;
     }
     wsi.timeoutReason = reason;
-    const s = (wsi.timeoutSul ??= new Sul(() => this.onTimeout(wsi)));
-    this.schedule(s, this.platform.now() + Math.max(0, us));
+    const s = (wsi.timeoutSul ??= new TimeoutSul(wsi)) as TimeoutSul;
+    const at = this.platform.now() + Math.max(0, us);
+    s.due = at;
+    // a deadline moved later (a keep-alive connection's idle timeout, at each
+    // request) is not sorted again now: the entry moves when it comes due
+    if (s.index >= 0 && s.at <= at) return;
+    this.schedule(s, at);
   }
 
-  private onTimeout(wsi: Wsi): void {
+  /** (the wsi's timeout sul fired) */
+  onTimeout(wsi: Wsi): void {
     if (wsi.dead) return;
+    const s = wsi.timeoutSul as TimeoutSul | null;
+    if (s && s.due > this.platform.now()) {
+      this.schedule(s, s.due); // it was moved later meanwhile
+      return;
+    }
     const reason = wsi.timeoutReason;
     wsi.timeoutReason = 0;
+    const ch = clientHooks(wsi);
+    if (ch && !ch.established) {
+      this.clientConnectFailed(wsi, ch.timeoutCause(wsi));
+      return;
+    }
     if (wsi.state === WsiState.WAITING_CONNECT) {
-      this.clientConnectFailed(wsi, "timeout");
+      this.clientConnectFailed(wsi, "Unable to connect");
       return;
     }
     wsi.closeCause = `timeout ${reason}`;
@@ -801,10 +923,7 @@ export class Context {
       if (wsi.timerSul) this.sul.cancel(wsi.timerSul);
       return;
     }
-    const s = (wsi.timerSul ??= new Sul(() => {
-      if (wsi.dead) return;
-      if (this.callWsi(wsi, R.LWS_CALLBACK_TIMER, null, 0) && !wsi.dead) this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "timer");
-    }));
+    const s = (wsi.timerSul ??= new TimerSul(wsi));
     this.schedule(s, this.platform.now() + usecs);
   }
 
@@ -881,7 +1000,8 @@ export class Context {
       }
       return;
     }
-    const wasConnecting = wsi.state === WsiState.WAITING_CONNECT || (!wsi.isServer && wsi.state === WsiState.UNCONNECTED);
+    const wasConnecting =
+      wsi.state === WsiState.WAITING_CONNECT || (!wsi.isServer && wsi.state === WsiState.UNCONNECTED) || clientHooks(wsi)?.established === false;
     const wasEstablished = wsi.state === WsiState.ESTABLISHED || wsi.state === WsiState.FLUSHING_BEFORE_CLOSE;
     if (wasConnecting && !didCce) {
       // a client that never got there hears CLIENT_CONNECTION_ERROR, not a close

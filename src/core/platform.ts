@@ -62,6 +62,15 @@ export interface PlatformNet {
   peerAddress(fd: number): SocketAddress | null;
   /** why a socket failed (refused, reset, unreachable...), or null */
   error(fd: number): string | null;
+  /**
+   * Name resolution that never blocks the loop: `done` runs later, from the
+   * platform's loop, with numeric addresses (most preferred first) or with
+   * why it failed. `family` 4 asks for IPv4 only, 0 for IPv4 or IPv6.
+   * Absent: connect() takes numeric addresses only.
+   */
+  resolve?(host: string, family: 0 | 4, done: (addresses: string[] | null, error: string | null) => void): void;
+  /** the stack can connect to IPv6 addresses */
+  readonly ipv6?: boolean;
 }
 
 /**

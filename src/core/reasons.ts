@@ -88,6 +88,13 @@ export const LWS_CALLBACK_RAW_FILE_BIND_PROTOCOL = 83 as const;
 export const LWS_CALLBACK_RAW_FILE_DROP_PROTOCOL = 84 as const;
 export const LWS_CALLBACK_CLIENT_HTTP_BIND_PROTOCOL = 85 as const;
 export const LWS_CALLBACK_HTTP_CONFIRM_UPGRADE = 86 as const;
+/**
+ * Not in the reference's table (which stops at 86) but in lws v4.3's
+ * lws-callbacks.h: an HTTP client got a redirect it is about to follow. `in`
+ * is the Location, `len` the status; nonzero refuses it (the connection then
+ * fails with "HS: user code rejected redirect").
+ */
+export const LWS_CALLBACK_CLIENT_HTTP_REDIRECT = 104 as const;
 export const LWS_CALLBACK_USER = 1000 as const;
 
 /** Every reason by its lws name. */
@@ -178,8 +185,12 @@ export const LwsCallbackReasons = {
   LWS_CALLBACK_RAW_FILE_DROP_PROTOCOL,
   LWS_CALLBACK_CLIENT_HTTP_BIND_PROTOCOL,
   LWS_CALLBACK_HTTP_CONFIRM_UPGRADE,
+  LWS_CALLBACK_CLIENT_HTTP_REDIRECT,
   LWS_CALLBACK_USER,
 } as const;
+
+/** reasons lwsx has from lws v4.3 beyond the reference's table */
+export const LWS_V43_EXTRA_REASONS = ["LWS_CALLBACK_CLIENT_HTTP_REDIRECT"] as const;
 
 export type LwsCallbackReason = (typeof LwsCallbackReasons)[keyof typeof LwsCallbackReasons];
 

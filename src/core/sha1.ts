@@ -1,62 +1,70 @@
 // SHA-1 (FIPS 180-4), portable: used for the WebSocket accept key when the platform has no
-// native hash. Correct for any input length; it reads the input in place (no padded copy of the
-// whole message: only the last one or two blocks are assembled in a 128-byte scratch buffer).
+// native hash. Correct for any input length. It reads the input in place and keeps no state
+// between calls (nothing at module level: preload-safe): per call, a 16-word message schedule
+// (the rolling form of FIPS 180-4 section 6.1.3) and the 20-byte result. The padding is read on
+// the fly, so there is no padded copy of the tail.
 
-const W = new Int32Array(80);
-
-function blocks(h: Int32Array, b: Uint8Array, off: number, end: number): void {
-  const w = W;
-  let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!, h4 = h[4]!;
-  for (; off < end; off += 64) {
-    for (let i = 0, j = off; i < 16; i++, j += 4) w[i] = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
-    for (let i = 16; i < 80; i++) {
-      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
-      w[i] = (x << 1) | (x >>> 31);
+/** The 20-byte SHA-1 digest of `data`. */
+export function sha1(data: Uint8Array): Uint8Array {
+  const w = new Int32Array(16);
+  const len = data.length;
+  // the padded message: data, 0x80, zeros, the length in bits as 64 bits big-endian
+  const blocks = Math.floor((len + 8) / 64) + 1;
+  const bitsHi = Math.floor(len / 0x20000000) | 0; // len * 8 / 2^32
+  const bitsLo = (len << 3) | 0;
+  let h0 = 0x67452301, h1 = 0xefcdab89 | 0, h2 = 0x98badcfe | 0, h3 = 0x10325476, h4 = 0xc3d2e1f0 | 0;
+  for (let blk = 0, base = 0; blk < blocks; blk++, base += 64) {
+    if (base + 64 <= len) {
+      for (let i = 0, j = base; i < 16; i++, j += 4) w[i] = (data[j]! << 24) | (data[j + 1]! << 16) | (data[j + 2]! << 8) | data[j + 3]!;
+    } else {
+      for (let i = 0, j = base; i < 16; i++) {
+        let v = 0;
+        for (let k = 0; k < 4; k++, j++) v = (v << 8) | (j < len ? data[j]! : j === len ? 0x80 : 0);
+        w[i] = v;
+      }
+      if (blk === blocks - 1) {
+        w[14] = bitsHi;
+        w[15] = bitsLo;
+      }
     }
-    let a = h0, bb = h1, c = h2, d = h3, e = h4;
+    let a = h0, b = h1, c = h2, d = h3, e = h4;
     for (let i = 0; i < 80; i++) {
+      let x: number;
+      if (i < 16) x = w[i]!;
+      else {
+        const t = w[(i + 13) & 15]! ^ w[(i + 8) & 15]! ^ w[(i + 2) & 15]! ^ w[i & 15]!;
+        x = w[i & 15] = (t << 1) | (t >>> 31);
+      }
       let f: number, k: number;
-      if (i < 20) { f = (bb & c) | (~bb & d); k = 0x5a827999; }
-      else if (i < 40) { f = bb ^ c ^ d; k = 0x6ed9eba1; }
-      else if (i < 60) { f = (bb & c) | (bb & d) | (c & d); k = 0x8f1bbcdc; }
-      else { f = bb ^ c ^ d; k = 0xca62c1d6; }
-      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
+      if (i < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
+      else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
+      else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc; }
+      else { f = b ^ c ^ d; k = 0xca62c1d6; }
+      const t = (((a << 5) | (a >>> 27)) + f + e + k + x) | 0;
       e = d;
       d = c;
-      c = (bb << 30) | (bb >>> 2);
-      bb = a;
+      c = (b << 30) | (b >>> 2);
+      b = a;
       a = t;
     }
     h0 = (h0 + a) | 0;
-    h1 = (h1 + bb) | 0;
+    h1 = (h1 + b) | 0;
     h2 = (h2 + c) | 0;
     h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0;
   }
-  h[0] = h0; h[1] = h1; h[2] = h2; h[3] = h3; h[4] = h4;
+  const out = new Uint8Array(20);
+  put32(out, 0, h0);
+  put32(out, 4, h1);
+  put32(out, 8, h2);
+  put32(out, 12, h3);
+  put32(out, 16, h4);
+  return out;
 }
 
-/** The 20-byte SHA-1 digest of `data`. */
-export function sha1(data: Uint8Array): Uint8Array {
-  const h = new Int32Array([0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0]);
-  const len = data.length;
-  const whole = len - (len % 64);
-  blocks(h, data, 0, whole);
-  // The tail: the last partial block, 0x80, zeros, and the length in bits as 64 bits big-endian.
-  const rest = len - whole;
-  const tail = new Uint8Array(rest < 56 ? 64 : 128);
-  tail.set(data.subarray(whole));
-  tail[rest] = 0x80;
-  const n = tail.length;
-  const hi = Math.floor(len / 0x20000000); // len * 8 / 2^32
-  const lo = (len << 3) >>> 0;
-  tail[n - 8] = hi >>> 24; tail[n - 7] = hi >>> 16; tail[n - 6] = hi >>> 8; tail[n - 5] = hi;
-  tail[n - 4] = lo >>> 24; tail[n - 3] = lo >>> 16; tail[n - 2] = lo >>> 8; tail[n - 1] = lo;
-  blocks(h, tail, 0, n);
-  const out = new Uint8Array(20);
-  for (let i = 0; i < 5; i++) {
-    const v = h[i]!;
-    out[i * 4] = v >>> 24; out[i * 4 + 1] = v >>> 16; out[i * 4 + 2] = v >>> 8; out[i * 4 + 3] = v;
-  }
-  return out;
+function put32(out: Uint8Array, o: number, v: number): void {
+  out[o] = v >>> 24;
+  out[o + 1] = v >>> 16;
+  out[o + 2] = v >>> 8;
+  out[o + 3] = v;
 }

@@ -63,6 +63,11 @@ export interface HeaderAppender {
   readonly remaining: number;
 }
 
+/** WS_EXT_DEFAULTS' `in`: the buffer lws gives, as a string to set (at most `len` characters) */
+export interface ExtDefaults {
+  value: string;
+}
+
 /**
  * What `in` is for each reason. Byte payloads are read-only views into
  * lwsx's (or the platform's) buffers, valid only during the callback: copy
@@ -118,7 +123,8 @@ export interface ReasonIn {
   [R.LWS_CALLBACK_OPENSSL_CONTEXT_REQUIRES_PRIVATE_KEY]: unknown;
   /** the close payload: 2-byte code (network order) then the reason */
   [R.LWS_CALLBACK_WS_PEER_INITIATED_CLOSE]: Uint8Array;
-  [R.LWS_CALLBACK_WS_EXT_DEFAULTS]: unknown;
+  /** `user` is the extension's name here (as in lws); set `value` to options the extension should parse (e.g. "client_no_context_takeover") */
+  [R.LWS_CALLBACK_WS_EXT_DEFAULTS]: ExtDefaults;
   [R.LWS_CALLBACK_CGI]: unknown;
   [R.LWS_CALLBACK_CGI_TERMINATED]: null;
   [R.LWS_CALLBACK_CGI_STDIN_DATA]: unknown;
@@ -172,6 +178,8 @@ export interface ReasonIn {
   [R.LWS_CALLBACK_CLIENT_HTTP_BIND_PROTOCOL]: null;
   /** the name of the protocol being upgraded to */
   [R.LWS_CALLBACK_HTTP_CONFIRM_UPGRADE]: string;
+  /** the Location of a redirect about to be followed; len is the status */
+  [R.LWS_CALLBACK_CLIENT_HTTP_REDIRECT]: string;
   /** whatever callbackAllProtocol() and friends were given */
   [R.LWS_CALLBACK_USER]: unknown;
 }

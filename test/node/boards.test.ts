@@ -220,6 +220,14 @@ describe("boards/", () => {
         A.ok(chosen.length <= 1, "at most one flash size chosen");
         if (chosen.length) A.equal(chosen[0], boardFlash(read("README.md")), "CONFIG_ESPTOOLPY_FLASHSIZE_* agrees with the README");
       });
+
+      it("is known to the device scripts (scripts/device/boards.mjs) with the README's flash size, and keeps lwIP's loopback for the boot self-test", () => {
+        const table = fs.readFileSync("scripts/device/boards.mjs", "utf8");
+        const row = new RegExp(`^\\s*"?${board}"?: \\{[^\\n]*flashMB: (\\d+)`, "m").exec(table);
+        A.ok(row, `scripts/device/boards.mjs has a row for ${board}`);
+        A.equal(Number(row[1]) * MB, boardFlash(read("README.md")), "flashMB agrees with the README");
+        A.equal(parseSdkconfig(read("sdkconfig.defaults")).get("CONFIG_LWIP_NETIF_LOOPBACK"), "y", "examples/app/selftest.ts connects to 127.0.0.1");
+      });
     });
   }
 

@@ -11,18 +11,74 @@
 //  - the module run after set-up is creation.main (tools/mcconfig.js: default
 //    "main"; xs/platforms/mc/xsHosts.c: xsImport(preparation->main)).
 //  - the SDK modules the device code imports come from the manifests it includes.
+//  - mcconfig merges one "platforms" section per manifest: the first key that
+//    matches the platform, then its parent, else "..." (tools/mcmanifest.js,
+//    matchPlatform); each board's section must be the one picked.
+//  - esp32-qemu is a subplatform outside the SDK (mcconfig -p esp32:<dir>):
+//    the SDK's manifests then want <dir>/manifest.json and <dir>/host/provider.
+//  - creation sizes: checked against figures measured inside XS
+//    (scripts/device/xs-figures.mjs).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import * as A from "../lib/assert.js";
+
+interface PlatformSection {
+  build?: Record<string, string>;
+  error?: string;
+  warning?: string;
+  include?: string[];
+  modules?: Record<string, string | string[]>;
+}
 
 interface Manifest {
   include: string[];
   creation: { main: string };
   modules: Record<string, string | string[]>;
   preload?: string[];
-  platforms: Record<string, { build?: Record<string, string>; error?: string }>;
+  platforms: Record<string, PlatformSection>;
+}
+
+interface XsFigures {
+  modules: { slots: number; chunks: number };
+  atRest: { slots: number; chunks: number };
+  handshakePeak: { slots: number; chunks: number };
+  busy16: { slots: number; chunks: number };
+  stack: { loads: number; runs: number; chain: number };
+}
+
+/** scripts/device/boards.mjs's table (read as text: the .mjs has no types) */
+const BOARDS: Record<string, { platform: string; fullPlatform: string }> = (() => {
+  const src = fs.readFileSync("scripts/device/boards.mjs", "utf8");
+  const out: Record<string, { platform: string; fullPlatform: string }> = {};
+  for (const x of src.matchAll(/^\s*"?([\w-]+)"?: \{ platform: "([^"]+)", fullPlatform: "([^"]+)"/gm)) out[x[1]!] = { platform: x[2]!, fullPlatform: x[3]! };
+  return out;
+})();
+
+/** the ESP32 subplatforms of the Moddable SDK 8.2.3 the boards rely on (build/devices/esp32/targets/) */
+const SDK_ESP32_TARGETS = ["esp32s3", "esp32c3"];
+
+/**
+ * mcconfig's choice of a "platforms" section (tools/mcmanifest.js, matchPlatform):
+ * for "a/b", then "a", the first key in order that is equal, or "x/*" with a
+ * matching head, or "*\/x" with a matching tail; else "...".
+ */
+function matchPlatform<T>(platforms: Record<string, T>, name: string): T | undefined {
+  const parts = name.split("/");
+  while (parts.length) {
+    const partial = parts.join("/");
+    for (const n of Object.keys(platforms)) {
+      if (n.endsWith("/*")) {
+        if (partial.startsWith(n.slice(0, -1))) return platforms[n];
+      } else if (n.startsWith("*/")) {
+        if (partial.endsWith(n.slice(1))) return platforms[n];
+      } else if (partial === n) return platforms[n];
+    }
+    parts.length -= 1;
+  }
+  return platforms["..."];
 }
 
 /** SDK module specifier -> where a Moddable build gets it (an include, or a "*" modules entry) */
@@ -145,15 +201,80 @@ describe("manifest.json", () => {
     A.ok(main.indexOf("platform/moddable/device.js") < main.indexOf("./app.js"), "device.js is imported before app.js");
   });
 
-  it("points esp32 builds at the board's partition table and sdkconfig, builds the simulators, refuses other platforms", () => {
-    for (const p of ["esp32", "esp32/*"]) {
-      A.equal(m.platforms[p]!.build!.PARTITIONS_FILE, "./boards/esp32/partitions.csv");
-      A.equal(m.platforms[p]!.build!.SDKCONFIGPATH, "./boards/esp32");
+  it("has a platform section per board, each pointing at its partition table and sdkconfig; the simulators; an error elsewhere", () => {
+    // every board folder is one of scripts/device/boards.mjs's, and its section is the one mcconfig picks
+    A.deepEqual(Object.keys(BOARDS).sort(), fs.readdirSync("boards", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort());
+    for (const [board, b] of Object.entries(BOARDS)) {
+      const section = matchPlatform(m.platforms, b.fullPlatform);
+      A.ok(section, `a section for ${b.fullPlatform}`);
+      A.equal(section, m.platforms[b.fullPlatform], `${b.fullPlatform} picks its own section, not a wildcard before it (mcconfig takes the first key that matches)`);
+      A.equal(section.build?.PARTITIONS_FILE, `./boards/${board}/partitions.csv`);
+      A.equal(section.build?.SDKCONFIGPATH, `./boards/${board}`);
+      A.ok(fs.existsSync(`boards/${board}/partitions.csv`) && fs.existsSync(`boards/${board}/sdkconfig.defaults`), "mcconfig reads <SDKCONFIGPATH>/sdkconfig.defaults");
+      A.ok(!section.error && !section.warning, `${b.fullPlatform} builds without a warning`);
     }
-    A.ok(fs.existsSync("boards/esp32/partitions.csv"));
-    A.ok(fs.existsSync("boards/esp32/sdkconfig.defaults"), "mcconfig reads <SDKCONFIGPATH>/sdkconfig.defaults");
-    A.ok(m.platforms.lin && m.platforms.mac, "the desktop simulators");
-    A.ok(/esp32/.test(m.platforms["..."]!.error!));
+    // the SDK's targets the boards use: build/devices/esp32/targets/{esp32s3,esp32c3} in SDK 8.2.3
+    for (const sub of ["esp32s3", "esp32c3"]) A.ok(SDK_ESP32_TARGETS.includes(sub) && `esp32/${sub}` in m.platforms, `esp32/${sub} is an SDK target with a section`);
+    // other ESP32 targets take boards/esp32, with a warning
+    for (const other of ["esp32/moddable_two", "esp32/esp32c6", "esp32/nodemcu"]) {
+      const section = matchPlatform(m.platforms, other);
+      A.equal(section, m.platforms["esp32/*"], other);
+      A.equal(section!.build?.PARTITIONS_FILE, "./boards/esp32/partitions.csv");
+      A.ok(/boards\/esp32/.test(section!.warning ?? ""), `${other}: a warning says which settings it gets`);
+    }
+    // the simulators (mcconfig -p lin, -p sim/moddable_two on Linux is lin/moddable_two)
+    for (const sim of ["lin", "mac", "lin/moddable_two", "mac/moddable_six"]) {
+      const section = matchPlatform(m.platforms, sim);
+      A.ok(section && !section.error && section === m.platforms[sim.split("/")[0]!], `${sim} builds the simulator`);
+    }
+    // anything else stops with an error
+    for (const other of ["win", "esp", "esp/moddable_one", "pico", "wasm", "zephyr", "nrf52"]) {
+      const section = matchPlatform(m.platforms, other);
+      A.equal(section, m.platforms["..."], other);
+      A.ok(/esp32/.test(section!.error!) && /lin/.test(section!.error!) && /mac/.test(section!.error!), "the error says what is supported");
+    }
+  });
+
+  it("builds esp32-qemu as a subplatform outside the SDK, with the openeth module and its set-up", () => {
+    const b = BOARDS["esp32-qemu"]!;
+    // mcconfig -p esp32:<dir>: the subplatform is the folder's manifest build.SUBPLATFORM, else its name;
+    // mcconfig lower-cases the whole -p argument, so the path must be relative and lower case
+    A.equal(b.platform, "esp32:./boards/esp32-qemu");
+    A.equal(b.platform, b.platform.toLowerCase());
+    const sub = JSON.parse(fs.readFileSync("boards/esp32-qemu/manifest.json", "utf8")) as { build?: { SUBPLATFORM?: string } };
+    A.equal(`esp32/${sub.build?.SUBPLATFORM ?? "esp32-qemu"}`, b.fullPlatform);
+    // the SDK's io manifest maps embedded:provider/builtin to $(SUBPLATFORMDIRECTORY)/host/provider for esp32/*
+    A.ok(/export default/.test(fs.readFileSync("boards/esp32-qemu/host/provider.js", "utf8")), "boards/esp32-qemu/host/provider.js");
+    const section = m.platforms["esp32/esp32-qemu"]!;
+    A.deepEqual(section.include, ["./boards/esp32-qemu/openeth/manifest.json"]);
+    const frag = JSON.parse(fs.readFileSync("boards/esp32-qemu/openeth/manifest.json", "utf8")) as Manifest;
+    const fragSection = matchPlatform(frag.platforms, b.fullPlatform);
+    A.equal(fragSection, frag.platforms.esp32, "the fragment's esp32 section applies to esp32/esp32-qemu");
+    const mods = fragSection!.modules as Record<string, string>;
+    A.equal(mods["*"], "./openeth");
+    A.equal(mods["setup/openeth"], "./setup-openeth");
+    for (const f of ["openeth.js", "openeth.c", "setup-openeth.js"]) A.ok(fs.existsSync(`boards/esp32-qemu/openeth/${f}`), f);
+    // the set-up module: a default export taking done, importing only what the build has
+    const setup = fs.readFileSync("boards/esp32-qemu/openeth/setup-openeth.js", "utf8");
+    A.ok(/export default function \(done\)/.test(setup), "setup/openeth exports function (done)");
+    const imports = [...setup.matchAll(/^import .* from "([^"]+)";$/gm)].map((x) => x[1]);
+    A.deepEqual(imports.sort(), ["openeth", "timer"]);
+  });
+
+  it("sizes creation from the XS figures (scripts/device/xs-figures.mjs)", async function () {
+    this.timeout(600_000); // builds the XS host the first time (cached after)
+    const c = m.creation as Manifest["creation"] & { static: number; chunk: { initial: number; incremental: number }; heap: { initial: number; incremental: number }; stack: number };
+    A.equal(c.static, 0, "no static block: the ESP32's RAM is in separate regions (documentation/tools/manifest.md), and the C3 target's 92 KB could not hold the modules");
+    const { measure } = (await import(pathToFileURL(path.resolve("scripts/device/xs-figures.mjs")).href)) as { measure(): Promise<XsFigures> };
+    const f = await measure();
+    const boot = f.modules.slots + f.atRest.slots + f.handshakePeak.slots;
+    A.ok(c.heap.initial >= boot, `heap.initial ${c.heap.initial} slots holds the modules (${f.modules.slots}), the app at rest (${f.atRest.slots}) and a handshake's live peak (${f.handshakePeak.slots}): ${boot}`);
+    A.ok(c.heap.initial <= boot * 1.5, `heap.initial ${c.heap.initial} is not far above the need (${boot}): RAM is short`);
+    const perConnection = f.busy16.slots / 16;
+    A.ok(c.heap.incremental >= 2 * perConnection, `each heap growth (${c.heap.incremental} slots) holds two busy connections (${Math.round(perConnection)} slots each)`);
+    A.ok(c.chunk.initial >= f.atRest.chunks + f.handshakePeak.chunks + 8192, `chunk.initial ${c.chunk.initial} holds the app's chunks at rest and in a handshake (${f.atRest.chunks + f.handshakePeak.chunks}, 64-bit host: an upper bound) and 8 KB of module tables`);
+    A.ok(c.chunk.incremental >= 2 * (f.busy16.chunks / 16), "each chunk growth holds two busy connections");
+    A.ok(c.stack >= 1.25 * f.stack.chain, `stack ${c.stack} slots is at least 1.25 x what the app's call chains take (${f.stack.chain})`);
   });
 
   it("has a partition table with two OTA slots that fit in 4 MB without overlap", () => {

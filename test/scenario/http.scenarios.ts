@@ -409,5 +409,49 @@ export function defineHttpScenarios(label: string, makeEnv: MakeEnv): void {
       A.ok(env.platform.now() - t1 >= 1_900_000, `closed at the header timeout (${env.platform.now() - t1}us)`);
       A.equal(readResponses(p2.received).length, 0);
     });
+
+    it("keeps a connection that keeps asking past keepaliveTimeout, and closes it a timeout after its last answer", async function () {
+      const port = server(dummy(), [], { keepaliveTimeout: 1 });
+      const p = env.peer(port);
+      const t0 = env.platform.now();
+      // a request every half second: each answer moves the idle deadline on
+      for (let i = 1; i <= 4; i++) {
+        p.write(req("/app.js"));
+        await env.waitFor(() => readResponses(p.received).length === i, `answer ${i}`, 5000);
+        if (i < 4) await env.waitFor(() => env.platform.now() - t0 >= i * 500_000, "half a second", 5000).catch(() => {});
+      }
+      const last = env.platform.now();
+      A.ok(last - t0 >= 1_400_000 && !p.eof && !p.closed, "open past the first answer's idle deadline");
+      await env.waitFor(() => p.eof || p.closed, "idle close", 5000);
+      A.ok(env.platform.now() - last >= 900_000, `closed a keepaliveTimeout after the last answer (${env.platform.now() - last}us)`);
+    });
+
+    it("dates responses where the platform has a clock, once (a callback's own Date stands)", async () => {
+      const own = "Sun, 06 Nov 1994 08:49:37 GMT";
+      const port = server({
+        name: "http",
+        callback(wsi, reason, user, in_, len) {
+          if (reason === LWS_CALLBACK_HTTP) {
+            const c = headerCursor();
+            if (addHttpHeaderStatus(wsi, 200, c) || addHttpHeaderByName(wsi, "Date:", own, c) || addHttpHeaderContentLength(wsi, 0, c) || finalizeWriteHttpHeader(wsi, c)) return -1;
+            return httpTransactionCompleted(wsi) ? -1 : 0;
+          }
+          return callbackHttpDummy(wsi, reason, user, in_, len);
+        },
+      }, [{ mountpoint: "/own", origin: "callback://http", originProtocol: LWSMPRO_CALLBACK }]);
+      const { res } = await exchange(port, req("/app.js") + req("/nope") + req("/own"), 3);
+      A.deepEqual(res.map((r) => r.status), [200, 404, 200]);
+      const clock = env.platform.hooks?.wallClockMs;
+      for (const r of res.slice(0, 2)) {
+        if (!clock) {
+          A.equal(r.headers["date"], undefined, "no clock, no Date");
+          continue;
+        }
+        // IMF-fixdate, one of them, within a few seconds of the platform's clock
+        A.ok(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/.test(r.headers["date"] ?? ""), r.headers["date"]);
+        A.ok(Math.abs(Date.parse(r.headers["date"]!) - clock()) < 5000, r.headers["date"]);
+      }
+      A.equal(res[2]!.headers["date"], own);
+    });
   });
 }

@@ -1,7 +1,7 @@
 import * as A from "../lib/assert.js";
 import { REFERENCE_REASONS } from "../lib/reference-reasons.js";
 import * as lwsx from "../../src/index.js";
-import { LwsCallbackReasons, reasonName } from "../../src/core/reasons.js";
+import { LwsCallbackReasons, LWS_V43_EXTRA_REASONS, reasonName } from "../../src/core/reasons.js";
 
 describe("callback reasons", () => {
   it("exports every reason of the reference under its lws name with its exact value (87 of them)", () => {
@@ -9,12 +9,14 @@ describe("callback reasons", () => {
     for (const [name, value] of REFERENCE_REASONS) A.equal((lwsx as Record<string, unknown>)[name], value, name);
   });
 
-  it("has no reason the reference does not list, and no value twice", () => {
+  it("has no reason the reference does not list but lws v4.3's CLIENT_HTTP_REDIRECT (104), and no value twice", () => {
     const names = Object.keys(LwsCallbackReasons);
-    A.equal(names.length, 87);
-    const ref = new Set(REFERENCE_REASONS.map(([n]) => n));
-    for (const n of names) A.ok(ref.has(n), `${n} is in the reference`);
-    A.equal(new Set(Object.values(LwsCallbackReasons)).size, 87);
+    A.equal(names.length, 88);
+    const ref = new Set<string>(REFERENCE_REASONS.map(([n]) => n));
+    for (const n of names) A.ok(ref.has(n) || (LWS_V43_EXTRA_REASONS as readonly string[]).includes(n), `${n} is in the reference`);
+    A.deepEqual([...LWS_V43_EXTRA_REASONS], ["LWS_CALLBACK_CLIENT_HTTP_REDIRECT"]);
+    A.equal(lwsx.LWS_CALLBACK_CLIENT_HTTP_REDIRECT, 104);
+    A.equal(new Set(Object.values(LwsCallbackReasons)).size, 88);
   });
 
   it("names reasons for logs, user reasons included", () => {

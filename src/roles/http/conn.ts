@@ -16,7 +16,8 @@ export interface FileTransfer {
 }
 
 export class HttpConn {
-  parser: RequestParser;
+  /** set by the role when it makes the connection (the connection is usually the parser's event sink) */
+  parser!: RequestParser;
   /** the request being answered */
   head: RequestHead | null = null;
   /** decoded, normalised path */
@@ -52,9 +53,11 @@ export class HttpConn {
   keepAlive = true;
   isHead = false;
   status = 0;
+  /** the response has a Date header of the callback's own */
+  dateSet = false;
   file: FileTransfer | null = null;
-  constructor(parser: RequestParser) {
-    this.parser = parser;
+  constructor(parser?: RequestParser) {
+    if (parser) this.parser = parser;
   }
 
   resetResponse(): void {
@@ -63,6 +66,7 @@ export class HttpConn {
     this.txRemain = -1;
     this.closeDelimited = false;
     this.status = 0;
+    this.dateSet = false;
     this.file = null;
   }
 }

@@ -92,7 +92,7 @@ export function serveFile(wsi: Wsi, path: string, o: ServeOptions = {}): ServeRe
   if (!type) return done(answerStatus(wsi, HTTP_STATUS_FORBIDDEN, "no content type is known for this file"));
   const etag = etagOf(st.size, st.mtimeMs);
   const inm = reqHeader(conn, "if-none-match");
-  const c = headerCursor(1024);
+  const c = headerCursor(1024, wsi);
   const common = (): number => {
     if (addHttpHeaderByName(wsi, "etag:", etag, c)) return 1;
     const cc = cacheControl(o.mount);

@@ -5,6 +5,7 @@ import type { Wsi } from "../../core/wsi.js";
 import { httpConn } from "./conn.js";
 import { queryFragments } from "./url.js";
 import * as T from "./tokens.js";
+import type { HttpHeader } from "./parser.js";
 
 const METHOD_TOKENS: Record<string, number> = {
   GET: T.WSI_TOKEN_GET_URI,
@@ -21,7 +22,7 @@ const METHOD_TOKENS: Record<string, number> = {
 function tokenValue(wsi: Wsi, token: number): string | null {
   const conn = httpConn(wsi);
   const head = conn?.head;
-  if (!conn || !head) return null;
+  if (!conn || !head) return clientHeaders(wsi) ? joined(clientHeaders(wsi)!, (h) => T.tokenOfHeader(h.lower) === token) : null;
   if (token === T.WSI_TOKEN_HTTP_URI_ARGS) return conn.query ? queryFragments(conn.query).join("&") : null;
   if (METHOD_TOKENS[head.method] === token) return conn.path;
   let out: string | null = null;
@@ -29,6 +30,19 @@ function tokenValue(wsi: Wsi, token: number): string | null {
     if (T.tokenOfHeader(h.lower) !== token) continue;
     out = out === null ? h.value : `${out}${h.lower === "cookie" ? "; " : ", "}${h.value}`;
   }
+  return out;
+}
+
+/** an HTTP client's response headers (the client state keeps its response head in rs.head, as the server keeps the request's) */
+function clientHeaders(wsi: Wsi): HttpHeader[] | null {
+  if (wsi.isServer) return null;
+  const h = (wsi.rs as { head?: { headers?: HttpHeader[] } | null } | null)?.head?.headers;
+  return h ?? null;
+}
+
+function joined(headers: HttpHeader[], want: (h: HttpHeader) => boolean): string | null {
+  let out: string | null = null;
+  for (const h of headers) if (want(h)) out = out === null ? h.value : `${out}${h.lower === "set-cookie" ? "\n" : ", "}${h.value}`;
   return out;
 }
 
@@ -79,8 +93,11 @@ export function hdrCustomLength(wsi: Wsi, name: string): number {
 /** lws_hdr_custom_copy: a header by name, any header lws has no token for included */
 export function hdrCustomCopy(wsi: Wsi, name: string): string | null {
   const conn = httpConn(wsi);
-  if (!conn?.head) return null;
   const lower = (name.endsWith(":") ? name.slice(0, -1) : name).toLowerCase();
+  if (!conn?.head) {
+    const ch = clientHeaders(wsi);
+    return ch ? joined(ch, (h) => h.lower === lower) : null;
+  }
   let out: string | null = null;
   for (const h of conn.head.headers) if (h.lower === lower) out = out === null ? h.value : `${out}, ${h.value}`;
   return out;

@@ -139,6 +139,13 @@ export type HttpParserState = "idle" | "head" | "body" | "complete" | "error";
 export interface HttpBodyEvents {
   onBody(data: Uint8Array): void;
   onComplete(trailers: HttpHeader[]): void;
+  /**
+   * The decoder of the whole-head fast path (read once per head): absent, TextDecoder where the
+   * host has one; null, String.fromCharCode in slices; or a faster one of the platform's (its
+   * `hooks.latin1`: on Node, Buffer's latin1Slice saves ~150 ns a request). Tests set it to run
+   * both. It lives with the events, not in this module: nothing here changes after module init.
+   */
+  readonly headDecoder?: HttpHeadDecoder | null;
 }
 
 export interface RequestEvents {
@@ -268,6 +275,16 @@ function knownName(d: Uint8Array, s: number, e: number): number {
 
 const METHODS = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT"];
 
+const METHOD_LENGTHS = [3, 4, 4, 3, 6, 7, 5, 7];
+
+/** the shared string of a usual method that `line` starts with (`n` characters), else null */
+function knownMethod(line: string, n: number): string | null {
+  for (let m = 0; m < METHOD_LENGTHS.length; m++) {
+    if (METHOD_LENGTHS[m] === n && startsWith.call(line, METHODS[m]!, 0)) return METHODS[m]!;
+  }
+  return null;
+}
+
 function methodString(d: Uint8Array, s: number, e: number): string {
   for (let m = 0; m < METHODS.length; m++) {
     const str = METHODS[m]!;
@@ -292,32 +309,30 @@ const NO_TRAILERS: HttpHeader[] = Object.freeze([]) as unknown as HttpHeader[];
  */
 export type HttpHeadDecoder = (d: Uint8Array, start: number, end: number) => string;
 
-type Decoder = { decode(input: Uint8Array): string };
-/** UTF-8 decoding is exact for ASCII, which is all the fast path takes; the BOM is kept so that it is seen (and refused) */
-const TEXT_DECODER: Decoder | null =
-  typeof TextDecoder === "function" ? (new TextDecoder("utf-8", { ignoreBOM: true }) as Decoder) : null;
-const DEFAULT_HEAD_DECODER: HttpHeadDecoder | null = TEXT_DECODER ? (d, s, e) => TEXT_DECODER.decode(d.subarray(s, e)) : null;
-let headDecoder: HttpHeadDecoder | null = DEFAULT_HEAD_DECODER;
-
 /**
- * The decoder of the whole-head fast path: TextDecoder when the host has one, else (null)
- * String.fromCharCode in slices. A host with something faster may set it (on Node,
- * `(d, s, e) => Buffer.prototype.latin1Slice.call(d, s, e)` saves ~150 ns a request); tests use it
- * to run both. Returns the previous one.
+ * The default decoder: UTF-8 decoding is exact for ASCII, which is all the fast path takes; the
+ * BOM is kept so that it is seen (and refused). The TextDecoder is made when first used, per
+ * call: a module-level one would be made at module init, before a Moddable app has installed its
+ * TextDecoder global (and a preloading linker has none).
  */
-export function setHttpHeadDecoder(decode: HttpHeadDecoder | null): HttpHeadDecoder | null {
-  const previous = headDecoder;
-  headDecoder = decode;
-  return previous;
+function textDecode(d: Uint8Array, s: number, e: number): string {
+  return typeof TextDecoder === "function" ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(d.subarray(s, e)) : latin1(d, s, e);
 }
-
-const decodeWindow = (d: Uint8Array, s: number, e: number): string => (headDecoder ? headDecoder(d, s, e) : latin1(d, s, e));
 /** the first look for the end of a head; longer heads get looks four times longer, up to the limits */
 const FAST_WINDOW = 1024;
 /** non-empty lines of HTAB and printable ASCII, each ending with CRLF, then CRLF (linear: the class excludes CR) */
 const PLAIN_HEAD = /^(?:[\t\x20-\x7e]+\r\n)+\r\n$/;
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const TARGET_RE = /^[\x21-\x7e]+$/;
+
+// String methods called on the string itself: in XS, s.indexOf(...) and even s.length make a
+// wrapper object per call (32 bytes on the device); indexOf.call(s, ...) makes none. The fast path
+// below runs for every request, so it uses these.
+const indexOf = String.prototype.indexOf;
+const startsWith = String.prototype.startsWith;
+const slice = String.prototype.slice;
+const charCodeAt = String.prototype.charCodeAt;
+const toLowerCase = String.prototype.toLowerCase;
+const HEAD_END = "\r\n\r\n", CRLF_S = "\r\n", COLON_S = ":", SP_S = " ", HTTP1_S = "HTTP/1.", HT_S = "\t";
 
 // ------------------------------------------------------------------ states
 
@@ -501,8 +516,8 @@ export abstract class MessageParser {
   // ---------------------------------------------------------------- hooks
 
   protected abstract resetStart(): void;
-  /** the fast path's start line (ASCII, no CR/LF): true when well-formed and taken, false to leave it to startLine() */
-  protected abstract fastStart(line: string): boolean;
+  /** the fast path's start line (ASCII, no CR/LF; `length` its length): true when well-formed and taken, false to leave it to startLine() */
+  protected abstract fastStart(line: string, length: number): boolean;
   /** the request or status line, d[s, e) without CRLF (`trunc`: a too-long line's first limit+1 bytes) */
   protected abstract startLine(d: Uint8Array, s: number, e: number, trunc: boolean): boolean;
   /** the header section is in: check framing, tell onHead, return the body's framing */
@@ -622,31 +637,33 @@ export abstract class MessageParser {
     if (most < 4 || d[pos] === CR) return -1;
     // look for the end of the head in a growing window: pipelined small requests decode little
     let n = Math.min(most, FAST_WINDOW);
+    const dec = this.bodyEvents.headDecoder;
     let w: string, end: number;
     for (;;) {
-      w = decodeWindow(d, pos, pos + n);
-      end = w.indexOf("\r\n\r\n");
+      w = dec === undefined ? textDecode(d, pos, pos + n) : dec ? dec(d, pos, pos + n) : latin1(d, pos, pos + n);
+      end = indexOf.call(w, HEAD_END, 0);
       if (end >= 0) break;
       if (n === most) return -1;
       n = Math.min(most, n * 4);
     }
     const size = end + 4; // characters are bytes: the test below lets only ASCII through
-    const h = size === w.length ? w : w.slice(0, size);
+    // (a window of n bytes decodes to at most n characters, exactly n when it is ASCII)
+    const h = size === n ? w : slice.call(w, 0, size);
     if (!PLAIN_HEAD.test(h)) return -1;
-    const l0 = h.indexOf("\r\n");
-    if (l0 > this.maxLine || size - (l0 + 2) > this.maxHeaderBytes || !this.fastStart(h.slice(0, l0))) return -1;
+    const l0 = indexOf.call(h, CRLF_S, 0);
+    if (l0 > this.maxLine || size - (l0 + 2) > this.maxHeaderBytes || !this.fastStart(slice.call(h, 0, l0), l0)) return -1;
     for (let at = l0 + 2; at < size - 2; ) {
-      const le = h.indexOf("\r\n", at);
-      const colon = h.indexOf(":", at);
+      const le = indexOf.call(h, CRLF_S, at);
+      const colon = indexOf.call(h, COLON_S, at);
       if (this.fields >= this.maxHeaders || colon <= at || colon > le) return this.handBack();
       // a known name as usually written takes no string of its own
-      const bucket = K_BUCKETS.get(((colon - at) << 5) | (h.charCodeAt(at) & 31));
+      const bucket = K_BUCKETS.get(((colon - at) << 5) | (charCodeAt.call(h, at) & 31));
       let k = -1, name = "", lower = "";
       if (bucket !== undefined) {
         for (let j = 0; j < bucket.length; j++) {
           const c = bucket[j]!;
-          if (h.startsWith(K_CANON[c]!, at)) name = K_CANON[c]!;
-          else if (h.startsWith(K_LOWER[c]!, at)) name = K_LOWER[c]!;
+          if (startsWith.call(h, K_CANON[c]!, at)) name = K_CANON[c]!;
+          else if (startsWith.call(h, K_LOWER[c]!, at)) name = K_LOWER[c]!;
           else continue;
           k = c;
           lower = K_LOWER[c]!;
@@ -654,9 +671,9 @@ export abstract class MessageParser {
         }
       }
       if (k < 0) {
-        name = h.slice(at, colon);
+        name = slice.call(h, at, colon);
         if (!TOKEN_RE.test(name)) return this.handBack();
-        lower = name.toLowerCase();
+        lower = toLowerCase.call(name);
         if (bucket !== undefined) {
           for (let j = 0; j < bucket.length; j++) {
             if (lower === K_LOWER[bucket[j]!]) {
@@ -668,9 +685,9 @@ export abstract class MessageParser {
         }
       }
       let vs = colon + 1, ve = le;
-      while (vs < ve && isOws(h.charCodeAt(vs))) vs++;
-      while (ve > vs && isOws(h.charCodeAt(ve - 1))) ve--;
-      if (!this.addField(name, lower, k, h.slice(vs, ve), false)) return -1;
+      while (vs < ve && isOws(charCodeAt.call(h, vs))) vs++;
+      while (ve > vs && isOws(charCodeAt.call(h, ve - 1))) ve--;
+      if (!this.addField(name, lower, k, slice.call(h, vs, ve), false)) return -1;
       at = le + 2;
     }
     this.hdrBytes = size - (l0 + 2);
@@ -1054,15 +1071,20 @@ export class RequestParser extends MessageParser {
     this.target = "";
   }
 
-  protected fastStart(l: string): boolean {
-    const sp1 = l.indexOf(" ");
-    const sp2 = l.indexOf(" ", sp1 + 1);
-    if (sp1 <= 0 || sp2 < sp1 + 2 || l.length - sp2 !== 9 || !l.startsWith("HTTP/1.", sp2 + 1)) return false;
-    const minor = l.charCodeAt(sp2 + 8) - 48;
+  protected fastStart(l: string, length: number): boolean {
+    const sp1 = indexOf.call(l, SP_S, 0);
+    const sp2 = indexOf.call(l, SP_S, sp1 + 1);
+    if (sp1 <= 0 || sp2 < sp1 + 2 || length - sp2 !== 9 || !startsWith.call(l, HTTP1_S, sp2 + 1)) return false;
+    const minor = charCodeAt.call(l, sp2 + 8) - 48;
     if (minor !== 0 && minor !== 1) return false;
-    const method = l.slice(0, sp1);
-    const target = l.slice(sp1 + 1, sp2);
-    if (!TOKEN_RE.test(method) || !TARGET_RE.test(target)) return false;
+    // the line is printable ASCII, HTAB and SP (PLAIN_HEAD): a target without HTAB is visible ASCII
+    if (indexOf.call(l, HT_S, sp1) >= 0) return false;
+    let method = knownMethod(l, sp1);
+    if (method === null) {
+      method = slice.call(l, 0, sp1);
+      if (!TOKEN_RE.test(method)) return false;
+    }
+    const target = slice.call(l, sp1 + 1, sp2);
     this.versionMinor = minor;
     this.method = method;
     this.target = target;

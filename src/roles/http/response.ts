@@ -18,14 +18,17 @@ import { TOKEN_NAMES } from "./tokens.js";
 import type { HeaderCursor } from "../../core/types.js";
 export type { HeaderCursor };
 
-/** header buffers given back after their headers were sent (they are copied on the way out) */
-const pool: Uint8Array[] = [];
+/** header buffers given back after their headers were sent (they are copied on the way out), per context */
 const POOL_MAX = 8;
 
-/** a header buffer of `size` bytes after LWS_PRE of headroom (lws' `buf[LWS_PRE + size]`) */
-export function headerCursor(size = 2048): HeaderCursor {
+/**
+ * A header buffer of `size` bytes after LWS_PRE of headroom (lws' `buf[LWS_PRE + size]`). With
+ * the wsi, a buffer given back by an earlier response of its context is reused.
+ */
+export function headerCursor(size = 2048, wsi?: Wsi): HeaderCursor {
   const want = LWS_PRE + size;
-  for (let i = pool.length - 1; i >= 0; i--) {
+  const pool = wsi ? (wsi.context.roleData.headerPool as Uint8Array[] | undefined) : undefined;
+  if (pool) for (let i = pool.length - 1; i >= 0; i--) {
     const b = pool[i]!;
     if (b.length >= want) {
       pool[i] = pool[pool.length - 1]!;
@@ -36,9 +39,13 @@ export function headerCursor(size = 2048): HeaderCursor {
   return { buf: new Uint8Array(want), start: LWS_PRE, p: LWS_PRE, end: want };
 }
 
-function release(c: HeaderCursor): void {
+/** what a released cursor points at: nothing fits in it */
+const NO_ROOM = new Uint8Array(0);
+
+function release(c: HeaderCursor, wsi: Wsi): void {
+  const pool = ((wsi.context.roleData.headerPool as Uint8Array[] | undefined) ??= []);
   if (pool.length < POOL_MAX && c.buf.length <= 8192) pool.push(c.buf);
-  c.buf = new Uint8Array(0);
+  c.buf = NO_ROOM;
   c.p = c.end = c.start = 0;
 }
 
@@ -78,14 +85,14 @@ function putHeader(c: HeaderCursor, name: string, value: string): number {
   return 0;
 }
 
-const statusLines = new Map<number, string>();
-
 /** the response's status line, then the vhost's and the mount's canned headers */
 export function addHttpHeaderStatus(wsi: Wsi, code: number, c: HeaderCursor): number {
   const conn = httpConn(wsi);
   if (conn) conn.status = code;
   const minor = conn?.head?.versionMinor ?? 1;
   const key = code * 2 + minor;
+  // status lines made once per context (no module-level cache)
+  const statusLines = ((wsi.context.roleData.statusLines as Map<number, string> | undefined) ??= new Map());
   let line = statusLines.get(key);
   if (line === undefined) statusLines.set(key, (line = `HTTP/1.${minor} ${code} ${statusReason(code)}\r\n`));
   if (put(c, line)) return 1;
@@ -102,11 +109,12 @@ export function addHttpHeaderStatus(wsi: Wsi, code: number, c: HeaderCursor): nu
 export function addHttpHeaderByName(wsi: Wsi, name: string, value: string | number, c: HeaderCursor): number {
   const v = typeof value === "string" ? value : String(value);
   if (putHeader(c, name, v)) return 1;
-  // only the few names that change how the body is framed matter to lwsx
-  const n = name.length;
-  if (n >= 10 && n <= 18) {
+  // only the few names that change how the body is framed matter to lwsx:
+  // connection (10), content-length (14), transfer-encoding (17); and date (4)
+  const n = name.charCodeAt(name.length - 1) === 58 ? name.length - 1 : name.length;
+  if (n === 10 || n === 14 || n === 17 || n === 4) {
     const conn = httpConn(wsi);
-    if (conn) noteHeader(conn, (name.charCodeAt(n - 1) === 58 ? name : name + ":").toLowerCase(), v);
+    if (conn) noteHeader(conn, (n === name.length ? name + ":" : name).toLowerCase(), v);
   }
   return 0;
 }
@@ -146,6 +154,34 @@ function noteHeader(conn: HttpConn, lower: string, value: string): void {
   if (lower === "content-length:") conn.txRemain = Number(value);
   else if (lower === "transfer-encoding:" && /(^|,)\s*chunked\s*$/i.test(value)) conn.chunked = true;
   else if (lower === "connection:" && /close/i.test(value)) conn.keepAlive = false;
+  else if (lower === "date:") conn.dateSet = true;
+}
+
+declare module "../../core/platform.js" {
+  interface PlatformHooks {
+    /**
+     * The time of day: milliseconds since 1970-01-01 UTC, where the platform
+     * has a clock set to it. HTTP responses then carry a Date header (RFC 9110
+     * 6.6.1: an origin server with a clock must send one, one without must not).
+     */
+    wallClockMs?(): number;
+  }
+}
+
+
+/** the Date header, where the platform has a clock (formatted once a second) */
+function putDate(wsi: Wsi, c: HeaderCursor): number {
+  const hooks = wsi.context.platform.hooks;
+  if (!hooks?.wallClockMs) return 0;
+  const sec = Math.floor(hooks.wallClockMs() / 1000);
+  // the Date header line of the current second ("date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), per context
+  const d = ((wsi.context.roleData.date as { sec: number; line: string } | undefined) ??= { sec: -1, line: "" });
+  if (sec !== d.sec) {
+    d.sec = sec;
+    // toUTCString() is the IMF-fixdate of RFC 9110 (ES2018 fixes its format)
+    d.line = `date: ${new Date(sec * 1000).toUTCString()}\r\n`;
+  }
+  return put(c, d.line);
 }
 
 /**
@@ -163,6 +199,7 @@ export function finalizeHttpHeader(wsi: Wsi, c: HeaderCursor): number {
       if (put(c, "connection: close\r\n")) return 1;
       conn.keepAlive = false;
     } else if (v10 && put(c, "connection: keep-alive\r\n")) return 1;
+    if (!conn.dateSet && putDate(wsi, c)) return 1;
     if (bodyless) conn.txRemain = 0;
   }
   return put(c, "\r\n");
@@ -174,11 +211,10 @@ export function finalizeWriteHttpHeader(wsi: Wsi, c: HeaderCursor): number {
   const n = c.p - c.start;
   const r = writeHttp(wsi, c.buf.subarray(c.start, c.p), LWS_WRITE_HTTP_HEADERS) === n ? 0 : 1;
   // the bytes were sent or copied: the buffer can serve the next response
-  release(c);
+  release(c, wsi);
   return r;
 }
 
-const enc = new TextEncoder();
 
 /**
  * lws_return_http_status: a complete small response (status line, a short
@@ -189,8 +225,8 @@ export function returnHttpStatus(wsi: Wsi, code: number, html?: string | null): 
   const conn = httpConn(wsi);
   if (!conn || conn.headersSent) return 1;
   const text = `<!DOCTYPE html><html><head><meta charset=utf-8><title>${code} ${statusReason(code)}</title></head><body><h1>${code} ${statusReason(code)}</h1>${html ? escapeHtml(html) : ""}</body></html>`;
-  const body = enc.encode(text);
-  const c = headerCursor(512);
+  const body = wsi.context.utf8(text);
+  const c = headerCursor(512, wsi);
   if (
     addHttpHeaderStatus(wsi, code, c) ||
     (code === 401 && addHttpHeaderByName(wsi, "www-authenticate:", `Basic realm="${conn.mount?.basicAuthRealm ?? "lwsx"}"`, c)) ||
@@ -263,7 +299,7 @@ export function writeHttp(wsi: Wsi, data: Uint8Array, protocol: number): number 
   }
   if (conn.chunked) {
     if (n) {
-      if (cx.writeRaw(wsi, enc.encode(n.toString(16) + "\r\n")) < 0 || cx.writeRaw(wsi, data) < 0 || cx.writeRaw(wsi, CRLF) < 0) return -1;
+      if (cx.writeRaw(wsi, wsi.context.utf8(n.toString(16) + "\r\n")) < 0 || cx.writeRaw(wsi, data) < 0 || cx.writeRaw(wsi, CRLF) < 0) return -1;
     }
     if (wp === LWS_WRITE_HTTP_FINAL && cx.writeRaw(wsi, LAST_CHUNK) < 0) return -1;
     return n;

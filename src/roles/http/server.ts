@@ -30,9 +30,7 @@ import { rawSktRole } from "../raw/raw-skt.js";
 import { HttpConn, httpConn } from "./conn.js";
 import { abortFile, sendFilePiece, serveFile } from "./files.js";
 import { findMount, LWSMPRO_CALLBACK, LWSMPRO_FILE, LWSMPRO_NO_MOUNT, LWSMPRO_REDIR_HTTP, LWSMPRO_REDIR_HTTPS, validateMounts, type HttpMount } from "./mounts.js";
-import { DEVICE_HTTP_LIMITS, RequestParser, setHttpHeadDecoder, type HttpLimits, type RequestHead } from "./parser.js";
-
-let decoderSet = false;
+import { DEVICE_HTTP_LIMITS, RequestParser, type HttpHeadDecoder, type HttpLimits, type RequestEvents, type RequestHead } from "./parser.js";
 import {
   addHttpHeaderByName,
   addHttpHeaderContentLength,
@@ -55,7 +53,7 @@ import {
   HTTP_STATUS_UNAUTHORIZED,
   statusReason,
 } from "./status.js";
-import { parseTarget } from "./url.js";
+import { parseTargetInto } from "./url.js";
 
 /** HTTP settings of a vhost (VhostCreationInfo fields the HTTP role reads) */
 export interface HttpVhostInfo {
@@ -72,32 +70,61 @@ export interface HttpVhostInfo {
   headers?: Record<string, string>;
 }
 
-const enc = new TextEncoder();
-const CONTINUE_100 = enc.encode("HTTP/1.1 100 Continue\r\n\r\n");
+/** ASCII text as bytes, for constants made at module init (no TextEncoder: a preloading linker has none) */
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+const CONTINUE_100 = ascii("HTTP/1.1 100 Continue\r\n\r\n");
 
 function vinfo(vh: Vhost): HttpVhostInfo {
   return vh.info as HttpVhostInfo;
 }
 
-const limitsCache = new WeakMap<Vhost, HttpLimits>();
+/** the vhost's limits, merged once per vhost (kept with the vhost: no module-level cache) */
 function limitsOf(vh: Vhost): HttpLimits {
-  let l = limitsCache.get(vh);
-  if (!l) {
-    l = { ...DEVICE_HTTP_LIMITS, ...(vinfo(vh).httpLimits ?? {}) };
-    limitsCache.set(vh, l);
+  return ((vh.roleData.httpLimits as HttpLimits | undefined) ??= { ...DEFAULT_LIMITS, ...(vinfo(vh).httpLimits ?? {}) });
+}
+const DEFAULT_LIMITS = DEVICE_HTTP_LIMITS;
+
+/** a server connection is its parser's event sink: no closures per connection */
+class ServerConn extends HttpConn implements RequestEvents {
+  readonly wsi: Wsi;
+  constructor(wsi: Wsi) {
+    super();
+    this.wsi = wsi;
+    this.parser = new RequestParser(limitsOf(wsi.vhost), this);
   }
-  return l;
+  onHead(head: RequestHead): void {
+    onHead(this.wsi, this, head);
+  }
+  onBody(data: Uint8Array): void {
+    onBody(this.wsi, this, data);
+  }
+  onComplete(): void {
+    onComplete(this.wsi, this);
+  }
+  /** the platform's latin-1 decoder for request heads where it has one, else TextDecoder (one per context) */
+  get headDecoder(): HttpHeadDecoder | null {
+    const cx = this.wsi.context;
+    const l1 = cx.platform.hooks?.latin1;
+    if (l1) return l1;
+    let d = cx.roleData.headDecoder as HttpHeadDecoder | null | undefined;
+    if (d === undefined) cx.roleData.headDecoder = d = textHeadDecoder();
+    return d;
+  }
+}
+
+function textHeadDecoder(): HttpHeadDecoder | null {
+  if (typeof TextDecoder !== "function") return null;
+  // UTF-8 decoding is exact for ASCII, all the fast path takes; the BOM is kept so that it is seen
+  const td = new TextDecoder("utf-8", { ignoreBOM: true });
+  return (d, s, e) => td.decode(d.subarray(s, e));
 }
 
 function newConn(wsi: Wsi): HttpConn {
-  const conn: HttpConn = new HttpConn(
-    new RequestParser(limitsOf(wsi.vhost), {
-      onHead: (head) => onHead(wsi, conn, head),
-      onBody: (data) => onBody(wsi, conn, data),
-      onComplete: () => onComplete(wsi, conn),
-    }),
-  );
-  return conn;
+  return new ServerConn(wsi);
 }
 
 function secs(v: number | undefined, dflt: number): number {
@@ -161,13 +188,8 @@ function feed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
       }
       startNext(wsi, conn);
     }
-    if (!conn.headStarted) {
-      // the whole head must arrive within the header timeout, however it trickles in
-      conn.headStarted = true;
-      cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HOLDING_AH, secs(vinfo(wsi.vhost).headerTimeout, 10));
-    }
     conn.inFeed = true;
-    const n = p.execute(data.subarray(off));
+    const n = p.execute(off ? data.subarray(off) : data);
     conn.inFeed = false;
     if (wsi.dead || wsi.state !== WsiState.ESTABLISHED) return wsi.dead ? DIED : HANDLED;
     if (wsi.role !== h1Role) {
@@ -178,6 +200,12 @@ function feed(wsi: Wsi, conn: HttpConn, data: Uint8Array): ServiceResult {
     }
     if (n < 0) return parseFailed(wsi, conn);
     off += n;
+    if (!conn.headStarted && p.state === "head") {
+      // part of a head is in: the rest must follow within the header timeout,
+      // however it trickles in (a head that came whole needs no timer)
+      conn.headStarted = true;
+      cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HOLDING_AH, secs(vinfo(wsi.vhost).headerTimeout, 10));
+    }
     if (p.state === "complete" && conn.txnDone && off < data.length) continue;
     if (n === 0 && p.state !== "complete") break;
   }
@@ -278,16 +306,13 @@ function onHead(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
   conn.hasBody = head.chunked || head.contentLength > 0;
   // a body must keep coming; a request without one is complete already
   if (conn.hasBody) cx.setWsiTimeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, secs(vinfo(wsi.vhost).bodyTimeout, cx.timeoutSecs));
-  const t = parseTarget(head.target);
-  const fail = (code: number, why: string) => {
+  if (!parseTargetInto(head.target, conn)) {
     conn.keepAlive = false;
-    if (answerStatus(wsi, code, why)) conn.parser.pause();
+    if (answerStatus(wsi, HTTP_STATUS_BAD_REQUEST, "the request target is not a valid path")) conn.parser.pause();
     closeAfterAnswer(wsi);
-  };
-  if (!t) return fail(HTTP_STATUS_BAD_REQUEST, "the request target is not a valid path");
+    return;
+  }
   // (an HTTP/1.1 request without exactly one Host is refused by the parser)
-  conn.path = t.path;
-  conn.query = t.query;
   if (head.upgrade && /(^|,)\s*websocket\s*(,|$)/i.test(head.upgrade) && cx.roles.has("ws")) return upgrade(wsi, conn, head);
   if (head.expectContinue && head.versionMinor === 1) cx.writeRaw(wsi, CONTINUE_100);
   if (dispatch(wsi, conn) && !wsi.dead) {
@@ -312,8 +337,8 @@ function upgrade(wsi: Wsi, conn: HttpConn, head: RequestHead): void {
     return;
   }
   conn.keepAlive = false;
-  const c = headerCursor(512);
-  const body = enc.encode(`${r.status} ${statusReason(r.status)}: ${r.reason}\n`);
+  const c = headerCursor(512, wsi);
+  const body = cx.utf8(`${r.status} ${statusReason(r.status)}: ${r.reason}\n`);
   let bad = addHttpHeaderStatus(wsi, r.status, c);
   if (r.headers) for (const k of Object.keys(r.headers)) bad ||= addHttpHeaderByName(wsi, k, r.headers[k]!, c);
   bad ||= addHttpHeaderByName(wsi, "content-type:", "text/plain; charset=utf-8", c) || addHttpHeaderContentLength(wsi, body.length, c) || finalizeWriteHttpHeader(wsi, c);
@@ -502,7 +527,7 @@ function handleWriteable(wsi: Wsi): ServiceResult {
   return wsi.context.callWsi(wsi, R.LWS_CALLBACK_HTTP_WRITEABLE, null, 0) < 0 ? CLOSE : HANDLED;
 }
 
-const OVER_LIMIT = enc.encode(
+const OVER_LIMIT = ascii(
   `HTTP/1.1 503 ${statusReason(HTTP_STATUS_SERVICE_UNAVAILABLE)}\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nretry-after: 1\r\nconnection: close\r\n\r\nserver is too busy\r\n`,
 );
 
@@ -516,12 +541,6 @@ export const h1Role: RoleOps = {
   handleWriteable,
   overLimitAnswer: OVER_LIMIT,
   onAdopt(wsi: Wsi) {
-    if (!decoderSet) {
-      // the platform's own latin-1 decoder, where it has one, for request heads
-      decoderSet = true;
-      const l1 = wsi.context.platform.hooks?.latin1;
-      if (l1) setHttpHeadDecoder(l1);
-    }
     wsi.rs = newConn(wsi);
     idle(wsi);
   },

@@ -51,7 +51,7 @@ export function urlDecode(s: string, plusAsSpace = false): string | null {
 const PLAIN_PATH = /^(\/[^/.\\\0]+(?:\.[^/.\\\0]+)*)*\/?$/;
 
 export function normalisePath(path: string): string | null {
-  if (path.length > 1 && PLAIN_PATH.test(path)) return path;
+  if (path === "/" || (path.length > 1 && PLAIN_PATH.test(path))) return path;
   if (path.indexOf("\\") >= 0 || path.indexOf("\0") >= 0) return null;
   const parts = path.split("/");
   const out: string[] = [];
@@ -75,11 +75,26 @@ export function normalisePath(path: string): string | null {
  * "http://h/a/b?x", or "*"). Returns null when it is not a usable path.
  */
 export function parseTarget(target: string): ParsedTarget | null {
+  const out: ParsedTarget = { path: "", query: "" };
+  return parseTargetInto(target, out) ? out : null;
+}
+
+/** parseTarget() into `out` (the server's per-connection state): false, and `out` untouched, when unusable */
+export function parseTargetInto(target: string, out: ParsedTarget): boolean {
   let t = target;
-  if (t === "*") return { path: "*", query: "" };
+  if (t === "/") {
+    out.path = "/";
+    out.query = "";
+    return true;
+  }
+  if (t === "*") {
+    out.path = "*";
+    out.query = "";
+    return true;
+  }
   if (t[0] !== "/") {
     const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(t);
-    if (!m) return null;
+    if (!m) return false;
     t = t.slice(m[0].length) || "/";
     if (t[0] === "?") t = "/" + t;
   }
@@ -89,10 +104,12 @@ export function parseTarget(target: string): ParsedTarget | null {
   const rawPath = q >= 0 ? t.slice(0, q) : t;
   const query = q >= 0 ? t.slice(q + 1) : "";
   const decoded = urlDecode(rawPath);
-  if (decoded === null) return null;
+  if (decoded === null) return false;
   const path = normalisePath(decoded);
-  if (path === null) return null;
-  return { path, query };
+  if (path === null) return false;
+  out.path = path;
+  out.query = query;
+  return true;
 }
 
 /** the query split at "&" and each piece percent-decoded (lws' WSI_TOKEN_HTTP_URI_ARGS fragments) */

@@ -20,8 +20,6 @@ export function isValidCloseCode(code: number): boolean {
 
 export type ClosePayload = { code: number; reason: string } | { error: 1002 | 1007 };
 
-let decoder: { decode(input: Uint8Array): string } | undefined;
-
 /**
  * The code and reason of a received CLOSE payload: an empty payload means 1005 (no status); one
  * byte, or a code not valid on the wire, is a protocol error (1002); a reason that is not UTF-8 is
@@ -35,7 +33,8 @@ export function parseClosePayload(p: Uint8Array): ClosePayload {
   if (p.length === 2) return { code, reason: "" };
   const r = p.subarray(2);
   if (!isValidUtf8(r)) return { error: 1007 };
-  return { code, reason: (decoder ??= new TextDecoder()).decode(r) };
+  // a decoder per close frame with a reason (rare): none is kept at module level
+  return { code, reason: new TextDecoder().decode(r) };
 }
 
 /**

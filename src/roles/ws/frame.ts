@@ -54,8 +54,8 @@ export interface DataInfo {
 export interface FrameEvents {
   /**
    * Payload pieces of a TEXT or BINARY message, in order, unmasked; a frame with no payload gives
-   * one empty piece. The piece is a view of execute()'s input and `info` is reused: both are valid
-   * during the call only.
+   * one empty piece. The piece is a view of execute()'s input and `info` is the parser itself: both
+   * are valid during the call only.
    */
   onData(data: Uint8Array, info: DataInfo): void;
   /** A whole control frame, unmasked (a view valid during the call only). */
@@ -72,23 +72,38 @@ const S_DATA = 4; // data payload
 const S_CONTROL = 5; // control payload
 const S_FAILED = 6;
 
-export class FrameParser {
-  private readonly isServer: boolean;
-  private readonly maxMessageSize: number;
-  private readonly rsv1Allowed: boolean;
-  private readonly unmask: (data: Uint8Array, mask: Uint8Array, phase: number) => number;
-  private readonly events: FrameEvents;
+// flags (one number: on the device every field of a connection's parser is a 16-byte slot)
+const F_SERVER = 1; // frames must be masked
+const F_RSV1_OK = 2; // permessage-deflate negotiated
+const F_PAUSED = 4;
+const F_FIN = 8; // the current frame
+const F_RSV1 = 16; // the current frame
+const F_LONG = 32; // the current frame has the 64-bit length form
+const F_MSG_FIRST = 64; // the next piece is the first of its message
+const F_VALIDATING = 128; // the current message is text being checked
 
+/**
+ * The parser is its own DataInfo: onData() gets the parser itself as `info` (its `opcode`,
+ * `first`, `final`, `remaining` and `compressed` fields), so a connection needs no second object.
+ */
+export class FrameParser implements DataInfo {
+  // DataInfo, as given to onData
+  opcode: 1 | 2 = 1;
+  first = false;
+  final = false;
+  remaining = 0;
+  compressed = false;
+
+  private readonly maxMessageSize: number;
+  private readonly unmask: (data: Uint8Array, mask: Uint8Array, phase: number) => number;
+  private readonly isUtf8: ((data: Uint8Array) => boolean) | null;
+  private readonly events: FrameEvents;
+  private f: number;
   private state = S_B0;
-  private paused = false;
   // the current frame
-  private fin = false;
-  private opcode = 0;
-  private rsv1 = false;
+  private op = 0;
   private lenBytes = 0; // extended length bytes still due
-  private longLen = false; // the 64-bit length form
   private length = 0; // the frame's payload length
-  private remaining = 0;
   private maskPos = 0; // mask key bytes read; 0 after the header of an unmasked frame
   private phase = 0;
   /** the mask key, allocated with the first masked frame (an idle connection never needs one) */
@@ -98,21 +113,16 @@ export class FrameParser {
   // the current data message (msgOpcode 0: none in progress)
   private msgOpcode = 0;
   private msgSize = 0; // declared payload bytes so far
-  private msgFirst = false;
-  private compressed = false;
   private utf8: Utf8Validator | null = null;
-  private readonly isUtf8: ((data: Uint8Array) => boolean) | null;
-  private validating = false;
   private textPos = 0; // bytes of the message given to the validator
-  private readonly info: DataInfo = { opcode: 1, first: false, final: false, remaining: 0, compressed: false };
 
-  constructor(opts: FrameParserOptions, events: FrameEvents) {
-    this.isServer = opts.isServer;
+  /** `events`: where the frames go; the parser itself when absent (a subclass that implements them) */
+  constructor(opts: FrameParserOptions, events?: FrameEvents) {
+    this.f = (opts.isServer ? F_SERVER : 0) | (opts.rsv1Allowed ? F_RSV1_OK : 0);
     this.maxMessageSize = opts.maxMessageSize;
-    this.rsv1Allowed = opts.rsv1Allowed;
     this.unmask = opts.unmask ?? xorMask;
     this.isUtf8 = opts.isUtf8 ?? null;
-    this.events = events;
+    this.events = events ?? (this as unknown as FrameEvents);
   }
 
   /** True once an error was reported: execute() does nothing more. */
@@ -125,7 +135,7 @@ export class FrameParser {
    * the caller passes the rest again later.
    */
   pause(): void {
-    this.paused = true;
+    this.f |= F_PAUSED;
   }
 
   /**
@@ -134,7 +144,7 @@ export class FrameParser {
    */
   execute(data: Uint8Array): number {
     if (this.state === S_FAILED) return -1;
-    this.paused = false;
+    this.f &= ~F_PAUSED;
     const n = data.length;
     let i = 0;
     while (i < n) {
@@ -146,7 +156,7 @@ export class FrameParser {
         i = end;
         if (this.maskPos) this.phase = this.unmask(piece, this.mask!, this.phase);
         if (!this.data(piece)) return -1;
-        if (this.paused) return i;
+        if (this.f & F_PAUSED) return i;
       } else if (state === S_CONTROL) {
         const len = this.length;
         let payload: Uint8Array;
@@ -165,8 +175,8 @@ export class FrameParser {
         }
         if (this.maskPos) this.unmask(payload, this.mask!, 0);
         this.state = S_B0;
-        this.events.onControl(this.opcode as 8 | 9 | 10, payload);
-        if (this.paused) return i;
+        this.events.onControl(this.op as 8 | 9 | 10, payload);
+        if (this.f & F_PAUSED) return i;
       } else if (state === S_MASK && this.maskPos === 4 && n - i >= 4) {
         // the whole mask key at once (the usual case)
         const mask = this.mask!;
@@ -176,11 +186,11 @@ export class FrameParser {
         mask[3] = data[i + 3]!;
         i += 4;
         if (!this.frameStart()) return -1;
-        if (this.paused) return i;
+        if (this.f & F_PAUSED) return i;
       } else {
         const b = data[i++]!;
         if (!this.header(state, b)) return -1;
-        if (this.paused) return i;
+        if (this.f & F_PAUSED) return i;
       }
     }
     return n;
@@ -201,30 +211,29 @@ export class FrameParser {
         if (rsv1) return this.fail(1002, "RSV1 on a continuation frame");
       } else if (opcode <= 2) {
         if (this.msgOpcode !== 0) return this.fail(1002, "new data frame while a fragmented message is in progress");
-        if (rsv1 && !this.rsv1Allowed) return this.fail(1002, "RSV1 set without a negotiated extension");
+        if (rsv1 && !(this.f & F_RSV1_OK)) return this.fail(1002, "RSV1 set without a negotiated extension");
       } else {
         return this.fail(1002, `reserved opcode ${opcode}`);
       }
-      this.fin = (b & 0x80) !== 0;
-      this.opcode = opcode;
-      this.rsv1 = rsv1;
+      this.f = (this.f & ~(F_FIN | F_RSV1)) | (b & 0x80 ? F_FIN : 0) | (rsv1 ? F_RSV1 : 0);
+      this.op = opcode;
       this.state = S_B1;
       return true;
     }
     if (state === S_B1) {
       const masked = (b & 0x80) !== 0;
-      if (masked !== this.isServer) return this.fail(1002, masked ? "masked frame from a server" : "unmasked frame from a client");
+      if (masked !== ((this.f & F_SERVER) !== 0)) return this.fail(1002, masked ? "masked frame from a server" : "unmasked frame from a client");
       const len = b & 0x7f;
       this.maskPos = masked ? 4 : 0;
       if (masked && !this.mask) this.mask = new Uint8Array(4);
       if (len < 126) {
         this.length = len;
-        if (this.opcode < 8 && !this.sizeCheck()) return false;
+        if (this.op < 8 && !this.sizeCheck()) return false;
         return this.lengthDone();
       }
-      if (this.opcode >= 8) return this.fail(1002, "control frame longer than 125 bytes");
+      if (this.op >= 8) return this.fail(1002, "control frame longer than 125 bytes");
       this.lenBytes = len === 126 ? 2 : 8;
-      this.longLen = len === 127;
+      this.f = len === 127 ? this.f | F_LONG : this.f & ~F_LONG;
       this.length = 0;
       this.state = S_LEN;
       return true;
@@ -234,7 +243,7 @@ export class FrameParser {
       this.length = this.length * 256 + b;
       if (--this.lenBytes) return true;
       const len = this.length;
-      if (len < (this.longLen ? 65536 : 126)) return this.fail(1002, "payload length not in its minimal form");
+      if (len < (this.f & F_LONG ? 65536 : 126)) return this.fail(1002, "payload length not in its minimal form");
       return this.sizeCheck() && this.lengthDone();
     }
     // S_MASK: maskPos counts the key bytes still due, 4 to 1
@@ -246,7 +255,7 @@ export class FrameParser {
   }
 
   private sizeCheck(): boolean {
-    const total = (this.opcode === OPCODE_CONTINUATION ? this.msgSize : 0) + this.length;
+    const total = (this.op === OPCODE_CONTINUATION ? this.msgSize : 0) + this.length;
     if (total > this.maxMessageSize || total > Number.MAX_SAFE_INTEGER)
       return this.fail(1009, `message of more than ${this.maxMessageSize} bytes`);
     return true;
@@ -263,7 +272,7 @@ export class FrameParser {
   /** The header is complete. */
   private frameStart(): boolean {
     const len = this.length;
-    const opcode = this.opcode;
+    const opcode = this.op;
     this.phase = 0;
     if (opcode >= 8) {
       if (len) {
@@ -276,13 +285,14 @@ export class FrameParser {
       return true;
     }
     if (opcode !== OPCODE_CONTINUATION) {
+      const rsv1 = (this.f & F_RSV1) !== 0;
+      const validating = opcode === OPCODE_TEXT && !rsv1;
       this.msgOpcode = opcode;
       this.msgSize = 0;
-      this.msgFirst = true;
-      this.compressed = this.rsv1;
-      this.validating = opcode === OPCODE_TEXT && !this.rsv1;
+      this.f = (this.f & ~F_VALIDATING) | F_MSG_FIRST | (validating ? F_VALIDATING : 0);
+      this.compressed = rsv1;
       this.textPos = 0;
-      if (this.validating) (this.utf8 ??= new Utf8Validator(this.isUtf8)).reset();
+      if (validating) (this.utf8 ??= new Utf8Validator(this.isUtf8)).reset();
     }
     this.msgSize += len;
     this.remaining = len;
@@ -296,35 +306,32 @@ export class FrameParser {
   /** Delivers a payload piece (the frame's `remaining` already updated). False after an error. */
   private data(piece: Uint8Array): boolean {
     const remaining = this.remaining;
-    const final = this.fin && remaining === 0;
+    const final = (this.f & F_FIN) !== 0 && remaining === 0;
     if (remaining === 0) this.state = S_B0;
-    const info = this.info;
-    info.opcode = this.msgOpcode as 1 | 2;
-    info.remaining = remaining;
-    info.compressed = this.compressed;
-    if (this.validating) {
+    this.opcode = this.msgOpcode as 1 | 2;
+    if (this.f & F_VALIDATING) {
       const utf8 = this.utf8!;
       if (!utf8.push(piece, final)) {
         // hand out the bytes before the bad one, so that what is delivered does not depend on
         // how the input was split, then fail
         const good = Math.min(utf8.failedAt - this.textPos, piece.length);
         if (good > 0) {
-          info.remaining = remaining + piece.length - good;
-          info.first = this.msgFirst;
-          info.final = false;
-          this.msgFirst = false;
+          this.remaining = remaining + piece.length - good;
+          this.first = (this.f & F_MSG_FIRST) !== 0;
+          this.final = false;
+          this.f &= ~F_MSG_FIRST;
           this.state = S_FAILED;
-          this.events.onData(piece.subarray(0, good), info);
+          this.events.onData(piece.subarray(0, good), this);
         }
         return this.fail(1007, "invalid UTF-8 in a text message");
       }
       this.textPos += piece.length;
     }
-    info.first = this.msgFirst;
-    info.final = final;
-    this.msgFirst = false;
+    this.first = (this.f & F_MSG_FIRST) !== 0;
+    this.final = final;
+    this.f &= ~F_MSG_FIRST;
     if (final) this.msgOpcode = 0;
-    this.events.onData(piece, info);
+    this.events.onData(piece, this);
     return true;
   }
 

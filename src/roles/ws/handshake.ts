@@ -4,25 +4,39 @@
 // gives them (one character per octet); several header lines of the same name are expected joined
 // with ", ".
 
-import { base64Decode, base64Encode } from "../../core/base64.js";
+import { base64EncodeInto, codeAt, isBase64Of } from "../../core/base64.js";
 import { sha1 } from "../../core/sha1.js";
 
 /** The GUID appended to Sec-WebSocket-Key before hashing (RFC 6455 section 1.3). */
 export const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+/** The characters of Sec-WebSocket-Accept. */
+export const ACCEPT_KEY_LENGTH = 28;
+
+/**
+ * Writes Sec-WebSocket-Accept for a Sec-WebSocket-Key, base64(SHA-1(key + GUID)), as 28 character
+ * codes into `out` at `at`; returns the end. Per call it allocates the hash input and what `sha1fn`
+ * does, no string: this runs for every WebSocket connection, on the device too.
+ */
+export function acceptKeyInto(secWebSocketKey: string, out: Uint8Array, at: number, sha1fn: (data: Uint8Array) => Uint8Array = sha1): number {
+  const kl = secWebSocketKey.length;
+  const gl = WS_GUID.length;
+  const input = new Uint8Array(kl + gl);
+  for (let i = 0; i < kl; i++) input[i] = codeAt(secWebSocketKey, i);
+  for (let i = 0; i < gl; i++) input[kl + i] = codeAt(WS_GUID, i);
+  return base64EncodeInto(sha1fn(input), out, at);
+}
+
 /** Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID)). */
 export function acceptKey(secWebSocketKey: string, sha1fn: (data: Uint8Array) => Uint8Array = sha1): string {
-  const s = secWebSocketKey + WS_GUID;
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return base64Encode(sha1fn(bytes));
+  const out = new Uint8Array(ACCEPT_KEY_LENGTH);
+  acceptKeyInto(secWebSocketKey, out, 0, sha1fn);
+  return String.fromCharCode.apply(null, out as unknown as number[]);
 }
 
 /** True when `key` is the canonical base64 of exactly 16 bytes (24 characters, "==" at the end). */
 export function isValidClientKey(key: string): boolean {
-  if (key.length !== 24) return false;
-  const bytes = base64Decode(key);
-  return bytes !== null && bytes.length === 16;
+  return isBase64Of(key, 16);
 }
 
 // ------------------------------------------------------------------ tokens

@@ -4,13 +4,12 @@
 //
 // Bytes up to a 4-byte boundary of the underlying buffer go one at a time, then whole 32-bit words
 // through a Uint32Array view (four bytes per step, in V8 and in XS), then the remaining bytes. The
-// mask word is assembled in the platform's byte order through a scratch view, so the result does
-// not depend on endianness. On the device, FrameParserOptions.unmask can replace this with native
-// code.
+// mask word is assembled in the platform's byte order (found once, at module init: a constant),
+// so the result does not depend on endianness. Nothing at module level changes after init
+// (preload-safe). On the device, FrameParserOptions.unmask can replace this with native code.
 
 const WORD_MIN = 16; // shorter data: the byte loop is cheaper than making a view
-const scratch = new Uint8Array(4);
-const scratchWord = new Uint32Array(scratch.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** XORs `data` in place with `mask` (4 bytes) starting at mask offset `phase` (0..3); returns the phase after it. */
 export function xorMask(data: Uint8Array, mask: Uint8Array, phase: number): number {
@@ -24,11 +23,8 @@ export function xorMask(data: Uint8Array, mask: Uint8Array, phase: number): numb
       p = (p + 1) & 3;
     }
     const count = (n - head) >>> 2;
-    scratch[0] = mask[p]!;
-    scratch[1] = mask[(p + 1) & 3]!;
-    scratch[2] = mask[(p + 2) & 3]!;
-    scratch[3] = mask[(p + 3) & 3]!;
-    const m = scratchWord[0]!;
+    const m0 = mask[p]!, m1 = mask[(p + 1) & 3]!, m2 = mask[(p + 2) & 3]!, m3 = mask[(p + 3) & 3]!;
+    const m = LITTLE_ENDIAN ? (m0 | (m1 << 8) | (m2 << 16) | (m3 << 24)) >>> 0 : ((m0 << 24) | (m1 << 16) | (m2 << 8) | m3) >>> 0;
     const words = new Uint32Array(data.buffer, data.byteOffset + head, count);
     let k = 0;
     const k4 = count & ~3;

@@ -27,14 +27,15 @@ import { Sul } from "../../core/sul.js";
 import type { Protocol } from "../../core/types.js";
 import { WsiState, type Wsi } from "../../core/wsi.js";
 import { sha1 } from "../../core/sha1.js";
-import { FrameParser, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frameHeaderSize, writeFrameHeader, type DataInfo, type FrameEvents } from "./frame.js";
+import { codeAt } from "../../core/base64.js";
+import { FrameParser, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frameHeaderSize, writeFrameHeader, type DataInfo, type FrameEvents, type FrameParserOptions } from "./frame.js";
 
 declare module "../../core/types.js" {
   // the WebSocket settings a vhost takes (see WsVhostInfo)
   interface VhostCreationInfo extends WsVhostInfo {}
 }
 import { buildClosePayload, isValidCloseCode, parseClosePayload } from "./close.js";
-import { acceptKey, isValidClientKey, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer } from "./handshake.js";
+import { ACCEPT_KEY_LENGTH, acceptKeyInto, isValidClientKey, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer } from "./handshake.js";
 import { Utf8Validator } from "./utf8.js";
 import { xorMask as xorMaskFallback } from "./mask.js";
 
@@ -60,7 +61,7 @@ interface PendingClose {
 }
 
 /** negotiated permessage-deflate (RFC 7692) */
-interface PmdState {
+export interface PmdState {
   /** the client keeps its compression context across messages: inflate with the last window as dictionary */
   clientContext: boolean;
   window: Uint8Array | null;
@@ -70,38 +71,64 @@ interface PmdState {
   serverBits: number;
   /** a message being sent in fragments started compressed */
   txCompressed: boolean;
+  /** compressed pieces of the message being received, and their size */
+  zParts?: Uint8Array[] | null;
+  zBytes?: number;
+  zBinary?: boolean;
 }
 
-/** per-connection WebSocket state (wsi.rs); it is also its frame parser's event sink (no closures per connection) */
-export class WsConn implements FrameEvents {
+// WsConn flags
+const C_CLOSE_SENT = 1; // we sent a close frame
+const C_TX_FRAGMENTING = 2; // a message is being sent in fragments (NO_FIN)
+const C_PING_SENT = 4;
+
+/**
+ * Per-connection WebSocket state (wsi.rs). It is its own frame parser (and so the parser's
+ * DataInfo: `opcode`, `first`, `final`, `remaining` of the piece being received are what
+ * isFirstFragment() and friends report) and the parser's event sink: one object per connection,
+ * no closures. On the device every field is a 16-byte slot, so the rare ones share what they can.
+ */
+export class WsConn extends FrameParser implements FrameEvents {
   readonly wsi: Wsi;
-  parser!: FrameParser;
-  /** the message being received is binary */
-  binary = false;
-  /** the current piece is the first / last of its message */
-  first = false;
-  final = false;
-  remaining = 0;
-  /** we sent a close frame */
-  closeSent = false;
+  private c = 0;
   /** lws_close_reason: what to send in the close frame when the callback asks to close */
   closeReason: PendingClose | null = null;
-  /** a message is being sent in fragments (NO_FIN) */
-  txFragmenting = false;
   /** the peer's close payload (for closeReason echo) */
   peerClose: Uint8Array | null = null;
   /** permessage-deflate in use */
   pmd: PmdState | null = null;
-  /** compressed pieces of the message being received */
-  zParts: Uint8Array[] | null = null;
-  zBytes = 0;
-  zBinary = false;
   /** µs of the last byte received (ping/pong validity) */
   lastRx = 0;
   validity: Sul | null = null;
-  pingSent = false;
-  constructor(wsi: Wsi) {
+  constructor(wsi: Wsi, opts: FrameParserOptions) {
+    super(opts);
     this.wsi = wsi;
+  }
+  get closeSent(): boolean {
+    return (this.c & C_CLOSE_SENT) !== 0;
+  }
+  set closeSent(v: boolean) {
+    this.c = v ? this.c | C_CLOSE_SENT : this.c & ~C_CLOSE_SENT;
+  }
+  get txFragmenting(): boolean {
+    return (this.c & C_TX_FRAGMENTING) !== 0;
+  }
+  set txFragmenting(v: boolean) {
+    this.c = v ? this.c | C_TX_FRAGMENTING : this.c & ~C_TX_FRAGMENTING;
+  }
+  get pingSent(): boolean {
+    return (this.c & C_PING_SENT) !== 0;
+  }
+  set pingSent(v: boolean) {
+    this.c = v ? this.c | C_PING_SENT : this.c & ~C_PING_SENT;
+  }
+  /** the message being received is binary */
+  get binary(): boolean {
+    return this.opcode === OPCODE_BINARY;
+  }
+  /** the parser itself (kept for callers that held the two apart) */
+  get parser(): FrameParser {
+    return this;
   }
   onData(data: Uint8Array, info: DataInfo): void {
     onData(this.wsi, this, data, info);
@@ -123,7 +150,6 @@ function winfo(wsi: Wsi): WsVhostInfo {
   return wsi.vhost.info as WsVhostInfo;
 }
 
-const enc = new TextEncoder();
 
 // --------------------------------------------------------------- handshake
 
@@ -155,11 +181,12 @@ export function upgradeToWs(wsi: Wsi, req: UpgradeRequest): UpgradeResult {
   const cx = wsi.context;
   const vh = wsi.vhost;
   if (req.method !== "GET" || req.versionMinor !== 1) return { kind: "refuse", status: 400, reason: "a WebSocket upgrade is a GET over HTTP/1.1" };
+  // (header values come OWS-trimmed from the HTTP parser)
   const version = header(req, "sec-websocket-version");
-  if (version === null || version.trim() !== "13")
+  if (version !== "13")
     return { kind: "refuse", status: 426, reason: "this server speaks WebSocket version 13", headers: { "sec-websocket-version": "13" } };
   const key = header(req, "sec-websocket-key");
-  if (key === null || !isValidClientKey(key.trim())) return { kind: "refuse", status: 400, reason: "missing or malformed Sec-WebSocket-Key" };
+  if (key === null || !isValidClientKey(key)) return { kind: "refuse", status: 400, reason: "missing or malformed Sec-WebSocket-Key" };
   // which protocol: the first the client lists that the vhost has (lws' order), else the default
   const asked = header(req, "sec-websocket-protocol");
   let p: Protocol | null = null;
@@ -182,29 +209,70 @@ export function upgradeToWs(wsi: Wsi, req: UpgradeRequest): UpgradeResult {
     if (!p) return { kind: "refuse", status: 500, reason: `default protocol '${dflt}' not found` };
   }
   const confirm = cx.callWsi(wsi, R.LWS_CALLBACK_HTTP_CONFIRM_UPGRADE, "websocket", 9);
-  if (confirm < 0) return { kind: "user", hangup: true };
-  if (confirm > 0) return { kind: "user", hangup: false };
-  if (wsi.dead) return { kind: "user", hangup: true };
+  if (confirm < 0) return HANGUP;
+  if (confirm > 0) return ANSWERED;
+  if (wsi.dead) return HANGUP;
   // FILTER_PROTOCOL_CONNECTION goes to the protocol the connection will use
-  if (cx.call(wsi, p, R.LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, wsi.user, chosen, chosen ? chosen.length : 0)) return { kind: "user", hangup: true };
+  if (cx.call(wsi, p, R.LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, wsi.user, chosen, chosen ? chosen.length : 0)) return HANGUP;
   const pmd = negotiatePmd(wsi, p, header(req, "sec-websocket-extensions"));
-  const sha = cx.platform.hooks?.sha1 ?? sha1;
-  const accept = acceptKey(key.trim(), sha);
-  let resp = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n`;
-  if (chosen) resp += `sec-websocket-protocol: ${chosen}\r\n`;
-  if (pmd) resp += `sec-websocket-extensions: ${pmd.response}\r\n`;
-  resp += "\r\n";
-  if (cx.writeRaw(wsi, enc.encode(resp)) < 0) return { kind: "user", hangup: true };
+  if (cx.writeRaw(wsi, switchingProtocols(key, chosen, pmd?.response ?? null, cx.platform.hooks?.sha1 ?? sha1)) < 0) return HANGUP;
   // from HTTP to WebSocket: the HTTP binding ends, the ws one starts
   cx.setWsiTimeout(wsi, 0, 0);
   cx.unbindProtocol(wsi, "upgrade to ws");
   wsi.role = wsRole;
   wsi.rs = newWsConn(wsi, pmd?.state ?? null);
-  if (cx.bindProtocol(wsi, p)) return { kind: "user", hangup: true };
-  if (cx.callWsi(wsi, R.LWS_CALLBACK_ESTABLISHED, null, 0)) return { kind: "user", hangup: true };
+  if (cx.bindProtocol(wsi, p)) return HANGUP;
+  if (cx.callWsi(wsi, R.LWS_CALLBACK_ESTABLISHED, null, 0)) return HANGUP;
   armValidity(wsi);
-  return { kind: "ok" };
+  return UPGRADED;
 }
+
+const UPGRADED: UpgradeResult = Object.freeze({ kind: "ok" });
+const HANGUP: UpgradeResult = Object.freeze({ kind: "user", hangup: true });
+const ANSWERED: UpgradeResult = Object.freeze({ kind: "user", hangup: false });
+
+/** the 101, as bytes: written straight from the key, the strings of the answer are never made */
+function switchingProtocols(key: string, protocol: string | null, extensions: string | null, sha: (data: Uint8Array) => Uint8Array): Uint8Array {
+  let n = RESP_101.length + ACCEPT_KEY_LENGTH + 2 + 2;
+  if (protocol) n += RESP_PROTOCOL.length + protocol.length + 2;
+  if (extensions) n += RESP_EXTENSIONS.length + extensions.length + 2;
+  const out = new Uint8Array(n);
+  out.set(RESP_101);
+  let o = acceptKeyInto(key, out, RESP_101.length, sha);
+  o = crlf(out, o);
+  if (protocol) o = crlf(out, putLatin1(out, putBytes(out, o, RESP_PROTOCOL), protocol));
+  if (extensions) o = crlf(out, putLatin1(out, putBytes(out, o, RESP_EXTENSIONS), extensions));
+  crlf(out, o);
+  return out;
+}
+
+function putBytes(out: Uint8Array, o: number, b: Uint8Array): number {
+  out.set(b, o);
+  return o + b.length;
+}
+
+function putLatin1(out: Uint8Array, o: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) out[o++] = codeAt(s, i);
+  return o;
+}
+
+function crlf(out: Uint8Array, o: number): number {
+  out[o] = 13;
+  out[o + 1] = 10;
+  return o + 2;
+}
+
+/** ASCII text as bytes, for the constants below (module init: no TextEncoder, which a preloading linker does not have) */
+function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+const RESP_101 = ascii("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ");
+const RESP_PROTOCOL = ascii("sec-websocket-protocol: ");
+const RESP_EXTENSIONS = ascii("sec-websocket-extensions: ");
 
 /**
  * permessage-deflate: take the first offer we can honour (and the protocol
@@ -242,13 +310,13 @@ const INFLATE_TAIL = new Uint8Array([0, 0, 0xff, 0xff]);
 function deliverCompressed(wsi: Wsi, conn: WsConn): void {
   const cx = wsi.context;
   const pmd = conn.pmd!;
-  const parts = conn.zParts!;
-  conn.zParts = null;
-  const input = new Uint8Array(conn.zBytes + 4);
+  const parts = pmd.zParts!;
+  pmd.zParts = null;
+  const input = new Uint8Array(pmd.zBytes! + 4);
   let o = 0;
   for (const p of parts) input.set(p, o), (o += p.length);
   input.set(INFLATE_TAIL, o);
-  conn.zBytes = 0;
+  pmd.zBytes = 0;
   const max = winfo(wsi).wsMaxMessageSize ?? DEVICE_WS_MAX_MESSAGE;
   const out = cx.platform.zlib!.inflateRaw(input, pmd.clientBits, pmd.clientContext ? pmd.window : null, max);
   if (out === "invalid") return onProtocolError(wsi, conn, 1007, "invalid compressed data");
@@ -266,14 +334,15 @@ function deliverCompressed(wsi: Wsi, conn: WsConn): void {
       pmd.window = nw;
     } else pmd.window = out.slice();
   }
-  if (!conn.zBinary && !new Utf8Validator(cx.platform.hooks?.isUtf8 ?? null).push(out, true)) return onProtocolError(wsi, conn, 1007, "text message is not UTF-8");
-  conn.binary = conn.zBinary;
+  if (!pmd.zBinary && !new Utf8Validator(cx.platform.hooks?.isUtf8 ?? null).push(out, true)) return onProtocolError(wsi, conn, 1007, "text message is not UTF-8");
+  // what isFirstFragment() and friends report: the inflated message comes whole
+  conn.opcode = pmd.zBinary ? OPCODE_BINARY : OPCODE_TEXT;
   conn.first = true;
   conn.final = true;
   conn.remaining = 0;
   const reason = wsi.isServer ? R.LWS_CALLBACK_RECEIVE : R.LWS_CALLBACK_CLIENT_RECEIVE;
   if (cx.callWsi(wsi, reason, out, out.length)) {
-    conn.parser.pause();
+    conn.pause();
     userClose(wsi, conn);
   }
 }
@@ -283,8 +352,7 @@ function newWsConn(wsi: Wsi, pmd: PmdState | null): WsConn {
   const hooks = wsi.context.platform.hooks;
   const unmask = hooks?.xorMask;
   const isUtf8 = hooks?.isUtf8;
-  const conn = new WsConn(wsi);
-  conn.parser = new FrameParser({ isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, ...(unmask ? { unmask } : {}), ...(isUtf8 ? { isUtf8 } : {}) }, conn);
+  const conn = new WsConn(wsi, { isServer: wsi.isServer, maxMessageSize: max, rsv1Allowed: !!pmd, unmask, isUtf8 });
   conn.lastRx = wsi.context.platform.now();
   conn.pmd = pmd;
   return conn;
@@ -309,7 +377,7 @@ function handleData(wsi: Wsi, buf: Uint8Array): ServiceResult {
   if (!conn) return CLOSE;
   conn.lastRx = wsi.context.platform.now();
   conn.pingSent = false;
-  const n = conn.parser.execute(buf);
+  const n = conn.execute(buf);
   if (wsi.dead) return DIED;
   if (n < 0) return HANDLED; // the error path has begun the close
   return HANDLED;
@@ -320,26 +388,24 @@ function onData(wsi: Wsi, conn: WsConn, data: Uint8Array, info: DataInfo): void 
   if (info.compressed) {
     // compressed: the message is inflated whole (the frame parser already
     // bounds its compressed size by the message limit)
+    const pmd = conn.pmd!;
     if (info.first) {
-      conn.zParts = [];
-      conn.zBytes = 0;
-      conn.zBinary = info.opcode === OPCODE_BINARY;
+      pmd.zParts = [];
+      pmd.zBytes = 0;
+      pmd.zBinary = info.opcode === OPCODE_BINARY;
     }
     if (data.length) {
-      conn.zParts!.push(data.slice());
-      conn.zBytes += data.length;
+      pmd.zParts!.push(data.slice());
+      pmd.zBytes! += data.length;
     }
     if (info.final) deliverCompressed(wsi, conn);
     return;
   }
-  conn.binary = info.opcode === OPCODE_BINARY;
-  conn.first = info.first;
-  conn.final = info.final;
-  conn.remaining = info.remaining;
+  // conn.opcode, .first, .final, .remaining: the parser (conn itself) set them for this piece
   const cx = wsi.context;
   const reason = wsi.isServer ? R.LWS_CALLBACK_RECEIVE : R.LWS_CALLBACK_CLIENT_RECEIVE;
   if (cx.callWsi(wsi, reason, data, data.length)) {
-    conn.parser.pause();
+    conn.pause();
     userClose(wsi, conn);
   }
 }
@@ -355,12 +421,12 @@ function onControl(wsi: Wsi, conn: WsConn, op: number, payload: Uint8Array): voi
     case OPCODE_PONG:
       conn.pingSent = false;
       if (cx.callWsi(wsi, wsi.isServer ? R.LWS_CALLBACK_RECEIVE_PONG : R.LWS_CALLBACK_CLIENT_RECEIVE_PONG, payload, payload.length)) {
-        conn.parser.pause();
+        conn.pause();
         userClose(wsi, conn);
       }
       return;
     case OPCODE_CLOSE: {
-      conn.parser.pause();
+      conn.pause();
       if (conn.closeSent) {
         // the answer to our close: done
         cx.closeWsi(wsi, LWS_CLOSE_STATUS_NORMAL, "close acknowledged");
@@ -498,8 +564,7 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
 
 // ------------------------------------------------------ ping/pong validity
 
-function armValidity(wsi: Wsi): void {
-  const i = winfo(wsi);
+function armValidity(wsi: Wsi, i: { secsSinceValidPing?: number; secsSinceValidHangup?: number } = winfo(wsi)): void {
   const conn = wsConn(wsi)!;
   if (!i.secsSinceValidPing && !i.secsSinceValidHangup) return;
   const cx = wsi.context;
@@ -552,7 +617,7 @@ export function remainingPacketPayload(wsi: Wsi): number {
 export function closeReason(wsi: Wsi, code: number, reason: Uint8Array | string = ""): void {
   const conn = wsConn(wsi);
   if (!conn) return;
-  const r = typeof reason === "string" ? enc.encode(reason) : reason;
+  const r = typeof reason === "string" ? wsi.context.utf8(reason) : reason;
   if (!isValidCloseCode(code) && code !== 1005) {
     wsi.context.log("err", `${wsi}: close code ${code} may not be sent; using 1011`);
     code = 1011;
@@ -592,6 +657,17 @@ export const wsRole: RoleOps = {
 };
 
 registerWriter(wsRole, writeWs);
+
+/**
+ * The client side of the upgrade: the 101 was checked (roles/http/client.ts),
+ * the connection speaks WebSocket from here. `validity` is the connect
+ * info's retry_and_idle_policy (ping/hangup seconds), else the vhost's.
+ */
+export function becomeWsClient(wsi: Wsi, pmd: PmdState | null, validity: { secsSinceValidPing?: number; secsSinceValidHangup?: number } | null): void {
+  wsi.role = wsRole;
+  wsi.rs = newWsConn(wsi, pmd);
+  armValidity(wsi, validity ?? winfo(wsi));
+}
 
 /** a graceful close of our own: send a close frame, wait a little for the answer */
 export function wsClose(wsi: Wsi, code = LWS_CLOSE_STATUS_NORMAL, reason = ""): void {
