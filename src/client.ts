@@ -211,12 +211,12 @@ export function beginConnect(wsi: Wsi, cli: ClientState): void {
   if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
   const numeric = NUMERIC_IPV4.test(addr) || IPV6ISH.test(addr);
   const resolve = cx.platform.net.resolve;
-  if (numeric || !resolve) {
+  if (numeric) {
     cx.startClientConnect(wsi, addr, cli.port);
     return;
   }
-  if (!HOSTNAME.test(addr)) {
-    cx.log("info", `${wsi}: '${addr}' is neither an address nor a host name`);
+  if (!resolve || !HOSTNAME.test(addr)) {
+    cx.log("info", resolve ? `${wsi}: '${addr}' is neither an address nor a host name` : `${wsi}: the platform cannot look names up ('${addr}')`);
     cx.clientConnectFailed(wsi, lookupFailure(wsi));
     return;
   }

@@ -13,6 +13,8 @@ export interface Recorder {
   protocol: Protocol;
   /** entries without the poll callbacks */
   plain(): string[];
+  /** this exact entry was recorded (cheap: for waitFor predicates, which run after every event) */
+  saw(entry: string): boolean;
   clear(): void;
 }
 
@@ -41,15 +43,22 @@ const POLLISH = new Set(["LOCK_POLL", "UNLOCK_POLL", "ADD_POLL_FD", "DEL_POLL_FD
 
 export function recorder(name: string, handler?: Handler, extra: Partial<Protocol> = {}): Recorder {
   const log: string[] = [];
+  const seen = new Set<string>();
   const callback = ((wsi: Wsi, reason: number, user: any, inp: any, len: number) => {
-    log.push(describeCall(reason, inp, len));
+    const e = describeCall(reason, inp, len);
+    log.push(e);
+    seen.add(e);
     return (handler ? handler(wsi, reason, user, inp, len) : 0) ?? 0;
   }) as LwsCallback;
   return {
     log,
     protocol: { name, callback, ...extra },
     plain: () => log.filter((e) => !POLLISH.has(e.replace(/[([\"].*$/, ""))),
-    clear: () => void (log.length = 0),
+    saw: (e: string) => seen.has(e),
+    clear: () => {
+      log.length = 0;
+      seen.clear();
+    },
   };
 }
 

@@ -20,6 +20,8 @@ import {
   LWS_SERVER_OPTION_ONLY_RAW,
   LWS_SERVER_OPTION_DISABLE_IPV6,
   LWS_CALLBACK_RAW_RX,
+  LWS_CALLBACK_RAW_ADOPT,
+  LWS_CALLBACK_CLIENT_RECEIVE_PONG,
   LWS_CALLBACK_CLIENT_ESTABLISHED,
   LWS_CALLBACK_CLIENT_RECEIVE,
   LWS_CALLBACK_CLIENT_WRITEABLE,
@@ -89,9 +91,11 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
      * A server that answers each request head with what `answer` makes of it
      * (then closes when it says so): the misbehaving peer of each error case.
      */
+    const accepted = { n: 0 };
     function scripted(answer: (head: string) => { data?: string | Uint8Array; close?: boolean } | null): number {
       let buf = "";
       const cb: Handler = (wsi, reason, _u, inp) => {
+        if (reason === LWS_CALLBACK_RAW_ADOPT) accepted.n++;
         if (reason !== LWS_CALLBACK_RAW_RX) return 0;
         buf += dec.decode(inp as Uint8Array);
         const end = buf.indexOf("\r\n\r\n");
@@ -117,7 +121,8 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
     }
 
     async function cceOf(c: ReturnType<typeof client>): Promise<string> {
-      await env.waitFor(() => c.rec.plain().some((e) => e.startsWith("CLIENT_CONNECTION_ERROR")), "CLIENT_CONNECTION_ERROR", 30000);
+      // CLIENT_CONNECTION_ERROR is followed by WSI_DESTROY
+      await env.waitFor(() => c.rec.saw("WSI_DESTROY"), "CLIENT_CONNECTION_ERROR", 30000);
       const e = c.rec.plain().find((x) => x.startsWith("CLIENT_CONNECTION_ERROR"))!;
       return e.slice("CLIENT_CONNECTION_ERROR".length + 1, -1);
     }
@@ -191,7 +196,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
         return 0;
       });
       c.connect({ port, path: "/p?q=1", protocol: "cli" });
-      await env.waitFor(() => c.rec.plain().includes("CLIENT_ESTABLISHED"), "established");
+      await env.waitFor(() => c.rec.saw("CLIENT_ESTABLISHED"), "established");
       A.ok(remaining > 100, `${remaining}`);
       A.ok(/^GET \/p\?q=1 HTTP\/1\.1\r\n/.test(seen), seen);
       A.ok(/\r\ncookie: a=b(\r\n|$)/.test(seen), seen);
@@ -224,7 +229,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const port = scripted((head) => ({ data: concat([enc(ws101(head)), new Uint8Array([0x81, 0x82, 1, 2, 3, 4, 0x69, 0x6b])]) }));
       const c = client();
       c.connect({ port });
-      await env.waitFor(() => c.rec.plain().includes("CLIENT_CLOSED"), "closed");
+      await env.waitFor(() => c.rec.saw("CLIENT_CLOSED"), "closed");
       A.ok(!c.rec.plain().some((e) => e.startsWith("CLIENT_RECEIVE")), "no data from a masked frame");
     });
 
@@ -265,7 +270,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const port = scripted((h) => ({ data: ws101(h, "Sec-WebSocket-Protocol: other\r\n") }));
       const c = client();
       c.connect({ port, protocol: "cli, other" });
-      await env.waitFor(() => c.rec.plain().includes("CLIENT_ESTABLISHED"), "established");
+      await env.waitFor(() => c.rec.saw("CLIENT_ESTABLISHED"), "established");
       const seq = c.rec.plain();
       A.ok(seq.includes('WS_CLIENT_DROP_PROTOCOL"ws subprotocol"'), seq.join(","));
     });
@@ -311,7 +316,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
           return 0;
         });
         c2.connect({ port });
-        await env.waitFor(() => c2.rec.plain().includes("CLIENT_ESTABLISHED"), "established");
+        await env.waitFor(() => c2.rec.saw("CLIENT_ESTABLISHED"), "established");
         A.equal(ext2, null);
       });
     }
@@ -349,7 +354,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
       const c = client(httpReader(r));
       c.connect({ port, method: "GET", path: "/status" });
-      await env.waitFor(() => c.rec.plain().includes("CLOSED_CLIENT_HTTP"), "closed");
+      await env.waitFor(() => c.rec.saw("CLOSED_CLIENT_HTTP"), "closed");
       A.equal(r.status, 200);
       A.ok(/json/.test(r.ctype ?? ""), `${r.ctype}`);
       const json = JSON.parse(dec.decode(concat(r.body)));
@@ -373,7 +378,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
         const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
         const c = client(httpReader(r));
         c.connect({ port, method: "GET" });
-        await env.waitFor(() => c.rec.plain().includes("CLOSED_CLIENT_HTTP"), `${what} closed`);
+        await env.waitFor(() => c.rec.saw("CLOSED_CLIENT_HTTP"), `${what} closed`);
         A.ok(c.rec.plain().includes("COMPLETED_CLIENT_HTTP"), `${what}: ${c.rec.plain().join(",")}`);
         A.equal(r.status, status, what);
         A.equal(dec.decode(concat(r.body)), want, what);
@@ -382,7 +387,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
       const h = client(httpReader(r));
       h.connect({ port: hport, method: "HEAD" });
-      await env.waitFor(() => h.rec.plain().includes("COMPLETED_CLIENT_HTTP"), "HEAD complete");
+      await env.waitFor(() => h.rec.saw("COMPLETED_CLIENT_HTTP"), "HEAD complete");
       A.equal(r.body.length, 0);
     });
 
@@ -391,7 +396,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
       const c = client(httpReader(r));
       c.connect({ port, method: "GET" });
-      await env.waitFor(() => c.rec.plain().includes("CLOSED_CLIENT_HTTP"), "closed");
+      await env.waitFor(() => c.rec.saw("CLOSED_CLIENT_HTTP"), "closed");
       A.ok(!c.rec.plain().includes("COMPLETED_CLIENT_HTTP"));
     });
 
@@ -474,7 +479,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
           return read(wsi, reason, u, inp, len) ?? 0;
         });
         c.connect({ port, method: "POST", path: "/upload" });
-        await env.waitFor(() => c.rec.plain().includes("CLOSED_CLIENT_HTTP"), "closed", 30000);
+        await env.waitFor(() => c.rec.saw("CLOSED_CLIENT_HTTP"), "closed", 30000);
         A.equal(r.status, 200);
         A.equal(dec.decode(concat(r.body)).includes(`got ${payload.length}`), true, dec.decode(concat(r.body)));
       }
@@ -493,7 +498,7 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
       const c = client(httpReader(r));
       c.connect({ port, method: "POST", path: "/a" });
-      await env.waitFor(() => c.rec.plain().includes("CLOSED_CLIENT_HTTP"), "closed");
+      await env.waitFor(() => c.rec.saw("CLOSED_CLIENT_HTTP"), "closed");
       A.deepEqual(reqs, ["POST /a HTTP/1.1", "GET /b HTTP/1.1"]);
       A.equal(dec.decode(concat(r.body)), "ok");
       A.ok(c.rec.plain().includes('CLIENT_HTTP_REDIRECT"/b"'), c.rec.plain().join(","));
@@ -545,41 +550,69 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
       const c = client(httpReader(r));
       c.connect({ port, method: "GET" });
-      await env.waitFor(() => c.rec.plain().includes("COMPLETED_CLIENT_HTTP"), "completed");
+      await env.waitFor(() => c.rec.saw("COMPLETED_CLIENT_HTTP"), "completed");
       A.equal(r.status, 200);
       A.equal(dec.decode(concat(r.body)), "yes");
     });
 
     it("HTTP keep-alive (LCCSCF_PIPELINE): the next transaction to the same place reuses the connection, one queued behind a busy one waits for it", async () => {
-      const port = demo();
-      const results: number[] = [];
-      const mk = () => {
-        const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
-        const c = client((wsi, reason, u, inp, len) => {
-          if (reason === LWS_CALLBACK_COMPLETED_CLIENT_HTTP) results.push(r.status);
-          return httpReader(r)(wsi, reason, u, inp, len) ?? 0;
-        });
-        return c;
+      accepted.n = 0;
+      let served = 0;
+      const port = scripted(() => {
+        const body = `answer ${++served}`;
+        return { data: `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}` };
+      });
+      const bodies: string[] = [];
+      const reader: Handler = (wsi, reason, user, inp) => {
+        if (reason === LWS_CALLBACK_RECEIVE_CLIENT_HTTP) return httpClientRead(wsi);
+        if (reason === LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ) user.text += dec.decode(inp as Uint8Array);
+        if (reason === LWS_CALLBACK_COMPLETED_CLIENT_HTTP) bodies.push(user.text);
+        return 0;
       };
-      const c = mk();
-      let adds = 0;
-      const count = recorder("count", (_w, reason) => {
-        if (reason === LWS_CALLBACK_ADD_POLL_FD) adds++;
+      const session = { perSessionData: () => ({ text: "" }) };
+      const c = client(reader, session);
+      const first = c.connect({ port, method: "GET", path: "/1", sslConnection: LCCSCF_PIPELINE });
+      const second = c.connect({ port, method: "GET", path: "/2", sslConnection: LCCSCF_PIPELINE });
+      A.ok(first && second);
+      await env.waitFor(() => bodies.length === 2, "two answers");
+      const third = c.connect({ port, method: "GET", path: "/3", sslConnection: LCCSCF_PIPELINE });
+      A.ok(third);
+      await env.waitFor(() => bodies.length === 3, "three answers");
+      A.deepEqual(bodies, ["answer 1", "answer 2", "answer 3"]);
+      A.equal(accepted.n, 1, "one TCP connection carried all three");
+      // without the flag, each transaction has its own connection and says "connection: close"
+      const d = client(reader, session);
+      d.connect({ port, method: "GET", path: "/4" });
+      await env.waitFor(() => d.rec.saw("CLOSED_CLIENT_HTTP"), "fourth");
+      A.equal(accepted.n, 2);
+      // an idle kept-alive connection goes after keepWarmSecs
+      await env.settle(7000);
+      const e = client(reader, session);
+      e.connect({ port, method: "GET", path: "/5", sslConnection: LCCSCF_PIPELINE });
+      await env.waitFor(() => e.rec.saw("CLOSED_CLIENT_HTTP"), "fifth");
+      A.equal(accepted.n, 3, "the idle one had timed out: a new connection");
+    });
+
+    it("WebSocket validity (retry_and_idle_policy): a ping after secsSinceValidPing idle, a hang-up after secsSinceValidHangup without an answer", async function () {
+      this.timeout(20000);
+      let frames: number[] = [];
+      let pongs = 0;
+      const port = scripted((head) => {
+        if (head.includes("sec-websocket-key") || head.includes("Sec-WebSocket-Key")) return { data: ws101(head) };
+        return null;
+      });
+      void frames;
+      const c = client((_w, reason) => {
+        if (reason === LWS_CALLBACK_CLIENT_RECEIVE_PONG) pongs++;
         return 0;
       });
-      void count;
-      const first = c.connect({ port, method: "GET", path: "/status", sslConnection: LCCSCF_PIPELINE });
-      const second = c.connect({ port, method: "GET", path: "/status", sslConnection: LCCSCF_PIPELINE });
-      A.ok(first && second);
-      await env.waitFor(() => results.length === 2, "two answers");
-      const third = c.connect({ port, method: "GET", path: "/status", sslConnection: LCCSCF_PIPELINE });
-      A.ok(third);
-      await env.waitFor(() => results.length === 3, "three answers");
-      A.deepEqual(results, [200, 200, 200]);
-      // one TCP connection carried all three: the server saw one client
-      const sv = contexts[0]!.vhosts[0]!;
-      A.ok(sv.connections <= 1, `${sv.connections}`);
-      void adds;
+      const t0 = env.platform.now();
+      c.connect({ port, retryAndIdlePolicy: { retryMsTable: [], secsSinceValidPing: 1, secsSinceValidHangup: 3 } });
+      await env.waitFor(() => c.rec.saw("CLIENT_CLOSED"), "hang-up", 15000);
+      const secs = (env.platform.now() - t0) / 1e6;
+      A.ok(secs >= 3 && secs < 6, `${secs} s`);
+      A.equal(pongs, 0);
+      frames = [];
     });
 
     // -------------------------------------------------------- the network

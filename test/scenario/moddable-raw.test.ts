@@ -13,6 +13,7 @@ import { defineRawScenarios } from "./raw.scenarios.js";
 import { defineExternalPollScenarios } from "./external-poll.scenarios.js";
 import { defineHttpScenarios } from "./http.scenarios.js";
 import { defineWsScenarios } from "./ws.scenarios.js";
+import { defineClientScenarios } from "./client.scenarios.js";
 import { createSimPlatform, SimPeer, type SimNetwork, type SimOptions } from "../../platform/sim/index.js";
 import { createModdablePlatform, type ModdablePlatform } from "../../platform/moddable/index.js";
 import { createStandinSdk, type StandinOptions, type StandinSdk } from "../../platform/moddable/standin/index.js";
@@ -98,6 +99,8 @@ defineExternalPollScenarios("moddable, faulty", () => moddableEnv({ seed: 44, ma
 // cover the plain case and the byte-sized one; these suites' waitFor predicates parse
 // everything received after every sim event, so tinier pieces make them slow in XS)
 defineHttpScenarios("moddable, faulty", () => moddableEnv({ seed: 62, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
+defineClientScenarios("moddable (stand-in SDK over sim)", () => moddableEnv({ seed: 65 }));
+defineClientScenarios("moddable, faulty", () => moddableEnv({ seed: 66, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
 defineWsScenarios("moddable, faulty", () => moddableEnv({ seed: 64, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
 
 const echo = (wsi: Wsi, reason: number, _u: unknown, inp: any, len: number) => (reason === LWS_CALLBACK_RAW_RX ? (write(wsi, inp, len) < 0 ? -1 : 0) : 0);
