@@ -456,6 +456,12 @@ export class Context {
     if (revents & (POLLERR | POLLHUP)) {
       // the connection is gone in both directions: nothing buffered can leave
       wsi.closeCause = this.platformError(wsi) ?? "hangup";
+      if (clientHooks(wsi)?.established === false) {
+        // lws: a client's handshake read that fails
+        this.log("info", `${wsi}: ${wsi.closeCause} during the handshake`);
+        this.clientConnectFailed(wsi, "read failed");
+        return 0;
+      }
       this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "hangup", false);
       return 0;
     }

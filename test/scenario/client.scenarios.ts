@@ -55,6 +55,7 @@ import {
   type HeaderAppender,
   type ExtDefaults,
   type ClientConnectInfo,
+  PlatformError,
 } from "../../src/index.js";
 import type { Wsi } from "../../src/core/wsi.js";
 import { acceptKey } from "../../src/roles/ws/handshake.js";
@@ -522,6 +523,38 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
         A.ok(!c.rec.plain().includes("CLOSED_CLIENT_HTTP"));
       });
     }
+
+    it('HTTP: a connection reset during the handshake gives "read failed"', async function () {
+      const sim = (env as { sim?: { reset(fd: number): void } }).sim;
+      if (!sim || env.name.startsWith("moddable")) return this.skip();
+      const cx = createContext({ platform: env.platform, options: LWS_SERVER_OPTION_EXPLICIT_VHOSTS });
+      contexts.push(cx);
+      const vh = cx.createVhost({
+        name: "s", iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW,
+        protocols: [{ name: "rst", callback: ((wsi: Wsi, reason: number) => {
+          if (reason === LWS_CALLBACK_RAW_RX) sim.reset(wsi.fd);
+          return 0;
+        }) as any }],
+      });
+      const c = client();
+      c.connect({ port: vh.port, method: "GET" });
+      A.equal(await cceOf(c), "read failed");
+    });
+
+    it('a platform that cannot make the socket (EMFILE) gives "set socket opts failed"', async () => {
+      const net = env.platform.net;
+      const real = net.connect;
+      net.connect = () => {
+        throw new PlatformError("EMFILE", "too many open files");
+      };
+      try {
+        const c = client();
+        A.equal(c.connect({ port: 80, method: "GET" }), null);
+        A.equal(await cceOf(c), "set socket opts failed");
+      } finally {
+        net.connect = real;
+      }
+    });
 
     it('HTTP: the user refusing a redirect gives "HS: user code rejected redirect"; FILTER_PRE_ESTABLISH refusing "HS: disallowed by client filter"; ESTABLISHED_CLIENT_HTTP refusing "HS: disallowed at ESTABLISHED"', async () => {
       const rport = scripted(() => ({ data: "HTTP/1.1 301 Moved\r\nlocation: /x\r\ncontent-length: 0\r\n\r\n" }));
