@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createNodePlatform } from "../../platform/node/index.js";
 import { SERVER_HTTP_LIMITS } from "../../src/index.js";
 import { startApp, DEFAULT_PORT } from "./app.js";
+import { runClientSelfTest } from "./selftest-clients.js";
 
 const host = process.env.HOST || "127.0.0.1";
 const portText = process.env.PORT || String(DEFAULT_PORT);
@@ -35,6 +36,13 @@ try {
   process.exit(1);
 }
 console.log(`lwsx demo listening on http://${host}:${app.port}/ (status page; WebSocket echo at ws://${host}:${app.port}/; raw echo for non-HTTP clients: nc ${host} ${app.port})`);
+
+// a self-test on the client roles (GET /status, then a WebSocket echo, against
+// this server), unless LWSX_SELFTEST=0
+if (process.env.LWSX_SELFTEST !== "0") {
+  const address = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+  runClientSelfTest(app.context, { port: app.port, address, log: (line) => console.log(line) });
+}
 
 const stop = () => {
   app.context.destroy();

@@ -258,6 +258,9 @@ function releaseRx(wsi: Wsi, cs: HttpClientState): void {
 function onEof(wsi: Wsi, cs: HttpClientState): ServiceResult {
   const cx = wsi.context;
   if (!cs.established) return fail(wsi, cs.requestSent ? "Peer hung up" : "closed before established");
+  // the body was read to its end by an httpClientRead() from outside RECEIVE_CLIENT_HTTP
+  // (its completion is posted) and the server hung up meanwhile: it is complete, not cut short
+  if (cs.complete) return finishTransaction(wsi, cs);
   // a body that runs to the end of the stream ends here; any other is cut short
   if (!cs.complete && cs.parser && cs.parser.finish() === 0 && cs.complete) return finishTransaction(wsi, cs);
   wsi.closeCause = "peer closed";
@@ -619,6 +622,8 @@ function pipelineStart(wsi: Wsi, cs: HttpClientState): boolean {
     const idle = pl.idle.splice(i, 1)[0]!;
     const fd = cx.detachFd(idle.wsi);
     cx.closeWsi(idle.wsi, LWS_CLOSE_STATUS_NOSTATUS, "reused", false);
+    // busy from now, not from the posted takeOver: a connect made before that queues behind this one
+    pl.busy.set(key, wsi);
     cx.platform.post(() => {
       if (wsi.dead) {
         cx.platform.net.close(fd);
