@@ -259,7 +259,7 @@ export async function run({ log }) {
         `(connections kept open between windows; ${warmupMs} ms of load before a client's first window, ${rewarmMs} ms before the others)`,
     `rt/s: 64-byte text messages; MB/s: 10^6 bytes of message payload echoed per second (64 KiB binary messages; _pmd: 64 KiB JSON-like text, compressed by both sides)`,
     ...(cases.some((c) => c.pmd)
-      ? [`_pmd: permessage-deflate negotiated by both servers, client offers client_no_context_takeover and server_no_context_takeover (every message compressed on its own, level 6); the message deflates to ${pmdWire === null ? "?" : fmt(pmdWire)} bytes`]
+      ? [`_pmd: permessage-deflate negotiated by both servers, client offers client_no_context_takeover and server_no_context_takeover (every message compressed on its own, level 1 on both servers: lws' default, which lwsx keeps); the message deflates to ${pmdWire === null ? "?" : fmt(pmdWire)} bytes`]
       : []),
     ...(doIdle
       ? [

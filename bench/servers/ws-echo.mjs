@@ -1,8 +1,9 @@
 // The peer of the ws benchmark: the `ws` package's WebSocketServer, in a
 // process of its own, echoing every message back as it came ((data, isBinary)
 // -> send(data, {binary: isBinary})). permessage-deflate is enabled with ws'
-// defaults (level 6, threshold 1024), so it is negotiated when a client
-// offers it; maxPayload 16 MiB like the lwsx demo's wsMaxMessageSize. ws uses
+// defaults (threshold 1024) but at compression level 1, the level lwsx uses
+// by default as lws does, so both servers do the same compression work; it
+// is negotiated when a client offers it; maxPayload 16 MiB like the lwsx demo's wsMaxMessageSize. ws uses
 // bufferutil (native masking) by itself when that package is installed: the
 // ready line says which masking it uses. Listens on 127.0.0.1 (HOST) and port
 // 0 (PORT), prints {"ready":"ws","port":N,"masking":"bufferutil"|"node"|"js","wsVersion":"..."}.
@@ -36,7 +37,7 @@ else if (!process.env.WS_NO_BUFFER_UTIL) {
 const host = process.env.HOST || "127.0.0.1";
 const port = Number(process.env.PORT || 0);
 
-const wss = new WebSocketServer({ host, port, backlog: 511, perMessageDeflate: true, maxPayload: 16 * 1024 * 1024 });
+const wss = new WebSocketServer({ host, port, backlog: 511, perMessageDeflate: { zlibDeflateOptions: { level: 1 } }, maxPayload: 16 * 1024 * 1024 });
 wss.on("connection", (ws) => {
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
   ws.on("error", () => ws.terminate());

@@ -118,8 +118,8 @@ export class NodePlatform implements Platform {
     wallClockMs: (): number => Date.now(),
   };
   readonly zlib: PlatformZlib = {
-    deflateRaw(data, windowBits) {
-      const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits: Math.max(9, windowBits) });
+    deflateRaw(data, windowBits, level) {
+      const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits: Math.max(9, windowBits), level: level ?? 1 });
       return new Uint8Array(out.buffer, out.byteOffset, out.length);
     },
     inflateRaw(data, windowBits, dictionary, maxOut) {

@@ -115,8 +115,8 @@ export interface PlatformVfs {
  * back as a dictionary.
  */
 export interface PlatformZlib {
-  /** `data` as raw deflate blocks ending in a sync flush (00 00 ff ff) */
-  deflateRaw(data: Uint8Array, windowBits: number): Uint8Array;
+  /** `data` as raw deflate blocks ending in a sync flush (00 00 ff ff); `level` 1 (fast, lws' default) .. 9 */
+  deflateRaw(data: Uint8Array, windowBits: number, level?: number): Uint8Array;
   /**
    * Inflate raw deflate `data` (the caller appends 00 00 ff ff) with
    * `dictionary` as the window so far; "invalid" for corrupt data, "too big"

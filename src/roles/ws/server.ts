@@ -51,6 +51,8 @@ export interface WsVhostInfo {
   secsSinceValidHangup?: number;
   /** do not negotiate permessage-deflate even where the platform can */
   wsNoCompression?: boolean;
+  /** permessage-deflate compression level, 1 (fastest) to 9; 1 as lws' default ("compression_level") */
+  wsCompressionLevel?: number;
 }
 
 export const DEVICE_WS_MAX_MESSAGE = 64 * 1024;
@@ -553,7 +555,7 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
     // each piece is deflated on its own and ends in a sync flush; the
     // message's last piece loses the 00 00 ff ff (RFC 7692 7.2.1)
     if (starting) pmd.txCompressed = true;
-    let z = wsi.context.platform.zlib!.deflateRaw(data, pmd.serverBits);
+    let z = wsi.context.platform.zlib!.deflateRaw(data, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1);
     if (fin && z.length >= 4) z = z.subarray(0, z.length - 4);
     if (fin) pmd.txCompressed = false;
     return sendFrame(wsi, opcode, z, fin, starting) < 0 ? -1 : data.length;
@@ -653,6 +655,13 @@ export const wsRole: RoleOps = {
   onClose(wsi: Wsi) {
     const conn = wsConn(wsi);
     if (conn?.validity) wsi.context.cancel(conn.validity);
+  },
+  validateVhost(info) {
+    const i = info as WsVhostInfo;
+    const l = i.wsCompressionLevel;
+    if (l !== undefined && !(Number.isInteger(l) && l >= 1 && l <= 9)) throw new Error(`lwsx: wsCompressionLevel must be an integer 1..9, not ${l}`);
+    const m = i.wsMaxMessageSize;
+    if (m !== undefined && !(Number.isInteger(m) && m > 0)) throw new Error(`lwsx: wsMaxMessageSize must be a positive integer, not ${m}`);
   },
 };
 
