@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// lwsx command line. Subcommands grow with the roles (get, ws arrive with the
-// client roles).
+// lwsx command line. Subcommands grow with the roles (get and ws: the HTTP and
+// WebSocket clients of cli/, built into dist/cli/).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
@@ -13,6 +13,8 @@ const usage = `lwsx ${pkg.version}: the libwebsockets programming model in TypeS
 
 usage:
   lwsx serve [--host H] [--port P]   run the demo app (raw echo) on this machine
+  lwsx get URL [-o FILE]             fetch an http:// URL to stdout or FILE, on the lws client API (lwsx get --help)
+  lwsx ws URL [--protocol P]         WebSocket client: stdin lines out as messages, messages in to stdout (lwsx ws --help)
   lwsx qemu [--timeout S] [...]      boot the esp32-qemu build in Espressif's QEMU, wait for its self-test (lwsx qemu --help)
   lwsx version                       print the version
   lwsx help                          this text
@@ -41,6 +43,20 @@ switch (cmd) {
     if (host) process.env.HOST = host;
     if (port) process.env.PORT = port;
     await import(pathToFileURL(main).href);
+    break;
+  }
+  case "get":
+  case "ws": {
+    // the clients, built from cli/*.ts into dist/cli/
+    const main = path.join(root, "dist", "cli", `${cmd}.js`);
+    if (!existsSync(main)) {
+      console.error("lwsx: not built yet; run `npm run build` in the lwsx folder");
+      process.exit(1);
+    }
+    const code = await (await import(pathToFileURL(main).href)).main(args);
+    // what was written goes out before the exit
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write("", r))));
+    process.exit(code);
     break;
   }
   case "qemu":

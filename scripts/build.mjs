@@ -1,4 +1,4 @@
-// Build: transpile every TypeScript module of src/, platform/, examples/ and
+// Build: transpile every TypeScript module of src/, platform/, examples/, cli/ and
 // bench/ to ES2022 JavaScript under dist/, one file per module (no bundling),
 // so Node runs it and manifest.json can name the emitted modules for mcconfig.
 //
@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dirs = ["src", "platform", "examples", "bench"];
+const dirs = ["src", "platform", "examples", "bench", "cli"];
 
 function walk(dir, out) {
   let names;
