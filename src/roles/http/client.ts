@@ -491,6 +491,8 @@ function redirect(wsi: Wsi, cs: HttpClientState, head: ResponseHead): ServiceRes
     cs.bodyPending = false;
   }
   cx.log("info", `${wsi}: ${head.status} redirect to ${address}:${port}${path}`);
+  // the connection leaves its place: what queued behind it goes on by itself
+  releasePlace(wsi, cs);
   cs.address = address;
   cs.port = port;
   cs.path = path;
