@@ -207,6 +207,7 @@ function lookupFailure(wsi: Wsi): string {
 export function beginConnect(wsi: Wsi, cli: ClientState): void {
   const cx = wsi.context;
   const attempt = ++cli.attempt;
+  cli.resolving = false;
   let addr = cli.address;
   if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
   const numeric = NUMERIC_IPV4.test(addr) || IPV6ISH.test(addr);

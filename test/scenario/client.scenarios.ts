@@ -668,6 +668,24 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
       A.equal(await cceOf(e), "lws_ssl_client_connect1 failed");
     });
 
+    it("names are looked up through the platform, without blocking: a known name connects, a lookup that never answers times out as a lookup failure", async function () {
+      const sim = (env as { sim?: { hosts: Map<string, string>; hostsHanging: Set<string> } }).sim;
+      if (!sim || !sim.hosts || env.name.startsWith("moddable")) return this.skip();
+      sim.hosts.set("demo.test", "127.0.0.1");
+      sim.hostsHanging.add("slow.test");
+      const port = demo();
+      const r = { body: [] as Uint8Array[], status: 0, ctype: null as string | null };
+      const a = client(httpReader(r));
+      a.connect({ address: "demo.test", port, method: "GET", path: "/status" });
+      await env.waitFor(() => a.rec.saw("CLOSED_CLIENT_HTTP"), "answer by name");
+      A.equal(r.status, 200);
+      const t0 = env.platform.now();
+      const b = client();
+      b.connect({ address: "slow.test", port, method: "GET" });
+      A.equal(await cceOf(b), "getaddrinfo (ipv4) failed");
+      A.ok(env.platform.now() - t0 >= 2_000_000, "after the context's timeoutSecs (2)");
+    });
+
     it('the pollfd table refusing the socket (ADD_POLL_FD nonzero) gives "insert wsi failed"; per-session data that cannot be made gives "HS: OOM"', async () => {
       const a = client((_w, reason) => (reason === LWS_CALLBACK_ADD_POLL_FD ? 1 : 0));
       a.connect({ port: demo(), method: "GET" });
