@@ -12,7 +12,9 @@
 // src/ needs before app.js (and src/) are evaluated.
 
 import { deviceSdk, deviceLog } from "../../platform/moddable/device.js";
-import { createModdablePlatform } from "../../platform/moddable/index.js";
+import { createModdablePlatform, type SdkFileClass } from "../../platform/moddable/index.js";
+import { File } from "file";
+import config from "mc/config";
 import { startApp, DEFAULT_PORT } from "./app.js";
 import { runSelfTest, SELFTEST_FAIL } from "./selftest.js";
 
@@ -27,8 +29,10 @@ const MAX_CONNECTIONS = 8;
 export default function main(): void {
   let app;
   try {
-    const platform = createModdablePlatform(deviceSdk, { report: (e, where) => deviceLog(`lwsx moddable: ${where}: ${(e as Error)?.message ?? e}`) });
-    app = startApp(platform, { host: "0.0.0.0", port: DEFAULT_PORT, maxConnections: MAX_CONNECTIONS });
+    // the status page from the file system (platform/moddable/README.md: how www/ gets there)
+    const sdk = { ...deviceSdk, File: File as unknown as SdkFileClass };
+    const platform = createModdablePlatform(sdk, { report: (e, where) => deviceLog(`lwsx moddable: ${where}: ${(e as Error)?.message ?? e}`) });
+    app = startApp(platform, { host: "0.0.0.0", port: DEFAULT_PORT, maxConnections: MAX_CONNECTIONS, wwwRoot: `${config.file?.root ?? "/mod/"}www` });
   } catch (e) {
     deviceLog(`lwsx demo: ${(e as Error)?.message ?? e}`);
     deviceLog(`${SELFTEST_FAIL} the app did not start: ${(e as Error)?.message ?? e}`);

@@ -4,7 +4,8 @@
 // The SDK classes are injected ({TCP, Listener, Timer, ...}), so this module
 // imports no `embedded:` specifier: platform/moddable/device.ts hands it the
 // real modules on the device, platform/moddable/standin hands it stand-ins
-// over the sim network in the tests (Node and the XS lane).
+// over the sim network in the tests (Node and the XS lane). Given the `file`
+// module's File class, it also serves stored files (ModdableVfs, below).
 //
 // ECMA-419 sockets are callback-driven: onReadable(bytes) and onWritable(bytes)
 // carry the byte counts the stack has ready (totals, not increments), onError()
@@ -31,7 +32,7 @@
 // closure: the SDK calls shared callbacks with `this` = the socket, whose
 // `target` is that record.
 
-import { PlatformError, type ConnectOptions, type ListenOptions, type Platform, type PlatformHooks, type PlatformNet, type PlatformVfs, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type ConnectOptions, type FileStat, type ListenOptions, type Platform, type PlatformHooks, type PlatformNet, type PlatformVfs, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 const ERRHUP = POLLERR | POLLHUP;
@@ -106,6 +107,36 @@ export interface SdkResolver {
 
 export type SdkResolverClass = new (options: Record<string, unknown>) => SdkResolver;
 
+/**
+ * An open file of the SDK's `file` module (`import {File} from "file"`,
+ * modules/files/file/file.js). On error its methods throw an Error whose
+ * message is all there is ("file not found", "read past end of file", "file
+ * read failed", "closed"; littlefs: "No directory entry", "Entry is a dir").
+ */
+export interface SdkFile {
+  /** bytes in the file */
+  readonly length: number;
+  /** where the next read starts */
+  position: number;
+  /**
+   * `count` bytes (default: to the end) from `position`, which moves on; fewer
+   * when the end comes first, an exception when `position` is at or past the
+   * end. `type` String or ArrayBuffer gives a new one; a buffer (a Uint8Array)
+   * is read into on the ESP32 (esp32/modFile.c: xsmcGetBufferWritable, the
+   * buffer itself is returned), while lin, mac and littlefs ignore it and give
+   * a new ArrayBuffer of the bytes read.
+   */
+  read(type: unknown, count?: number): ArrayBuffer | Uint8Array | string;
+  close(): void;
+}
+
+/** the File class: `new File(path, write?)` throws when a file cannot be opened for reading ("file not found") */
+export interface SdkFileClass {
+  new (path: string, write?: boolean): SdkFile;
+  /** stat(path) succeeded: true for a file, and for a directory where the file system has them (not SPIFFS) */
+  exists(path: string): boolean;
+}
+
 export interface ModdableSdk {
   TCP: SdkTcpClass;
   Listener: SdkListenerClass;
@@ -122,6 +153,8 @@ export interface ModdableSdk {
   xor?: (dst: ArrayBufferView, src: ArrayBufferView) => void;
   /** SHA-1 of `data` (crypt's Digest("SHA1")), for the WebSocket handshake */
   sha1?: (data: Uint8Array) => Uint8Array;
+  /** the `file` module's File class: the platform's vfs (files to serve) is built on it */
+  File?: SdkFileClass;
 }
 
 export interface ModdablePlatformOptions {
@@ -134,10 +167,164 @@ export interface ModdablePlatformOptions {
    */
   report?: (error: unknown, where: string) => void;
   /**
-   * Stored files for HTTP serving. The adapter has none of its own yet (a vfs
-   * over the SDK's Resource or files modules is to come); one can be given.
+   * Stored files for HTTP serving, instead of the adapter's own over
+   * `sdk.File` (an explicit vfs wins).
    */
   vfs?: PlatformVfs;
+  /**
+   * Files the vfs keeps open at once (default 4): one per response being
+   * sent. Beyond, open() throws PlatformError EMFILE. The ESP32's SPIFFS and
+   * FAT mounts allow MODDEF_FILE_MAXOPEN (5) in all, and stat() opens one more
+   * for a moment.
+   */
+  maxOpenFiles?: number;
+}
+
+// ------------------------------------------------------------------ files
+
+const DIRECTORY = { size: 0, mtimeMs: 0, isDirectory: true } as const;
+
+function fileErrorCode(e: unknown): string {
+  const m = String((e as Error)?.message ?? e);
+  if (/not found|no directory entry|no such/i.test(m)) return "ENOENT";
+  if (/is a dir/i.test(m)) return "EISDIR";
+  return "EACCES";
+}
+
+/**
+ * The contract's vfs over the SDK's File class. Handles are small integers
+ * (1..maxOpen, the lowest free one); each holds one open File and its length.
+ * Reads go in pieces into the caller's buffer: on the ESP32 the SDK reads
+ * straight into it, elsewhere it gives a new ArrayBuffer that is copied.
+ * The SDK keeps no modification time: mtimeMs is 0 (ETags then come from the
+ * size alone).
+ */
+export class ModdableVfs implements PlatformVfs {
+  private readonly File: SdkFileClass;
+  private readonly open_: (SdkFile | null)[];
+  private readonly lengths: number[];
+  private readonly probe = new Uint8Array(1);
+  private count = 0;
+
+  constructor(File: SdkFileClass, maxOpen = 4) {
+    if (!(maxOpen >= 1)) throw new Error(`lwsx: maxOpenFiles must be at least 1, not ${maxOpen}`);
+    this.File = File;
+    this.open_ = new Array<SdkFile | null>(maxOpen | 0).fill(null);
+    this.lengths = new Array<number>(maxOpen | 0).fill(0);
+  }
+
+  /** handles open now */
+  get openCount(): number {
+    return this.count;
+  }
+
+  /** the most handles open at once */
+  get maxOpen(): number {
+    return this.open_.length;
+  }
+
+  stat(path: string): FileStat | null {
+    let f: SdkFile;
+    try {
+      f = new this.File(path);
+    } catch (e) {
+      // littlefs names a directory; SPIFFS (flat) has none; FAT's "file not found" for
+      // one cannot be told from max_files reached: both are null (not servable now)
+      return fileErrorCode(e) === "EISDIR" ? DIRECTORY : null;
+    }
+    try {
+      const size = f.length;
+      if (size > 0) {
+        // lin (the simulator) opens a directory like a file (fopen "rb" succeeds) and fails to read it
+        f.position = 0;
+        this.readInto(f, this.probe, 1);
+      }
+      return { size, mtimeMs: 0, isDirectory: false };
+    } catch {
+      return this.exists(path) ? DIRECTORY : null;
+    } finally {
+      this.closeFile(f);
+    }
+  }
+
+  open(path: string): number {
+    const slots = this.open_;
+    let h = 0;
+    while (h < slots.length && slots[h]) h++;
+    if (h === slots.length) throw new PlatformError("EMFILE", `cannot open '${path}': ${slots.length} files open already (maxOpenFiles)`);
+    let f: SdkFile;
+    try {
+      f = new this.File(path);
+    } catch (e) {
+      // SPIFFS and FAT say "file not found" for whatever fopen refused: for a file that
+      // exists, that is a directory (FAT) or the mount's max_files reached
+      let code = fileErrorCode(e);
+      if (code === "ENOENT" && this.exists(path)) code = "EACCES";
+      throw new PlatformError(code, `cannot open '${path}': ${(e as Error)?.message ?? e}`);
+    }
+    let length: number;
+    try {
+      length = f.length;
+    } catch (e) {
+      this.closeFile(f);
+      throw new PlatformError("EACCES", `cannot open '${path}': ${(e as Error)?.message ?? e}`);
+    }
+    slots[h] = f;
+    this.lengths[h] = length;
+    this.count++;
+    return h + 1;
+  }
+
+  read(handle: number, position: number, into: Uint8Array): number {
+    const i = handle - 1;
+    const f = i >= 0 ? this.open_[i] : undefined;
+    if (!f) throw new PlatformError("EBADF", `vfs handle ${handle} is not open`);
+    const left = this.lengths[i]! - position;
+    if (left <= 0 || !into.length || position < 0) return 0;
+    const n = into.length < left ? into.length : left;
+    f.position = position;
+    try {
+      this.readInto(f, n === into.length ? into : into.subarray(0, n), n);
+    } catch (e) {
+      throw new PlatformError("EIO", `vfs handle ${handle}: ${(e as Error)?.message ?? e}`);
+    }
+    return n;
+  }
+
+  close(handle: number): void {
+    const i = handle - 1;
+    const f = i >= 0 ? this.open_[i] : undefined;
+    if (!f) return;
+    this.open_[i] = null;
+    this.count--;
+    this.closeFile(f);
+  }
+
+  /** `n` bytes from the file's position into `view` (whose length is n) */
+  private readInto(f: SdkFile, view: Uint8Array, n: number): void {
+    const r = f.read(view, n);
+    if (r === view) return; // the ESP32 read into it
+    if (typeof r === "string" || !r) throw new Error("the SDK's File.read gave no bytes");
+    const got = r instanceof Uint8Array ? r : new Uint8Array(r);
+    if (got.length < n) throw new Error(`short read: ${got.length} of ${n} bytes`);
+    view.set(got.length === n ? got : got.subarray(0, n));
+  }
+
+  private exists(path: string): boolean {
+    try {
+      return !!this.File.exists(path);
+    } catch {
+      return false;
+    }
+  }
+
+  private closeFile(f: SdkFile): void {
+    try {
+      f.close();
+    } catch {
+      /* closed already */
+    }
+  }
 }
 
 // ---------------------------------------------------------- descriptors
@@ -272,6 +459,7 @@ export class ModdablePlatform implements Platform {
     this.ticks = sdk.ticks ?? (() => Date.now());
     this.lastRaw = this.ticks();
     if (opts.vfs) this.vfs = opts.vfs;
+    else if (sdk.File) this.vfs = new ModdableVfs(sdk.File, opts.maxOpenFiles);
     this.net = {
       listen: (o) => this.listen(o),
       accept: (fd) => this.accept(fd),

@@ -1,7 +1,8 @@
 // A stand-in Moddable SDK over the sim network: the ECMA-419 TCP socket and
-// listener, the timer and time modules, Logical.xor and a DNS resolver, each
+// listener, the timer and time modules, Logical.xor, a DNS resolver and (when
+// asked for) the file module's File over the sim's in-memory files, each
 // written from the SDK's documented semantics (see socket.ts, timer.ts,
-// logical.ts), so platform/moddable runs deterministically under the sim's
+// logical.ts, file.ts), so platform/moddable runs deterministically under the sim's
 // virtual time, in Node and inside the XS engine, without the SDK.
 //
 //   const sim = createSimPlatform({seed: 1});
@@ -12,13 +13,15 @@
 
 import type { SimNetwork } from "../../sim/index.js";
 import { sha1 } from "../../../src/core/sha1.js";
-import type { ModdableSdk, SdkListenerClass, SdkResolver, SdkTcpClass, SdkTimer } from "../index.js";
+import type { ModdableSdk, SdkFileClass, SdkListenerClass, SdkResolver, SdkTcpClass, SdkTimer } from "../index.js";
 import { Logical } from "./logical.js";
 import { createStandinSockets, type StandinSocketOptions, type StandinStack, type StandinSockets } from "./socket.js";
 import { createStandinTimer, type StandinTime, type StandinTimer } from "./timer.js";
+import { createStandinFile, type StandinFileClass, type StandinFileOptions } from "./file.js";
 
 export { Logical } from "./logical.js";
 export { createStandinSockets, StandinStack, type StandinSocketOptions, type StandinStackStats, type StandinTcp, type StandinListener } from "./socket.js";
+export { createStandinFile, type StandinFileClass, type StandinFile, type StandinFileFlavor, type StandinFileOptions } from "./file.js";
 export { createStandinTimer, type StandinTimer, type StandinTime, type StandinTimerHandle } from "./timer.js";
 
 export interface StandinOptions extends StandinSocketOptions {
@@ -32,6 +35,11 @@ export interface StandinOptions extends StandinSocketOptions {
   xor?: boolean;
   /** give a SHA-1 as crypt's Digest("SHA1") would (the portable one of src/core; default true) */
   sha1?: boolean;
+  /**
+   * give the file module's File over the sim's files (sim.writeFile), so the
+   * adapter builds its own vfs; `true` is the ESP32's (SPIFFS) flavour. Absent: no File
+   */
+  file?: StandinFileOptions | boolean;
 }
 
 export interface StandinSdk extends ModdableSdk {
@@ -42,6 +50,8 @@ export interface StandinSdk extends ModdableSdk {
     Timer: StandinTimer;
     Time: StandinTime;
     Logical: typeof Logical;
+    /** when `file` was asked for */
+    File?: StandinFileClass;
   };
   readonly stack: StandinStack;
   /** timers armed (for leak checks) */
@@ -71,6 +81,7 @@ function makeResolver(sim: SimNetwork, hosts: Record<string, string>, delayUs: n
 export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): StandinSdk {
   const sockets = createStandinSockets(sim, o);
   const timer = createStandinTimer(sim, { ticksStart: o.ticksStart });
+  const File = o.file ? createStandinFile(sim, o.file === true ? {} : o.file) : undefined;
   return {
     TCP: sockets.TCP as unknown as SdkTcpClass,
     Listener: sockets.Listener as unknown as SdkListenerClass,
@@ -79,7 +90,8 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
     ...(o.xor === false ? {} : { xor: (dst: ArrayBufferView, src: ArrayBufferView) => Logical.xor(dst, src) }),
     ...(o.sha1 === false ? {} : { sha1 }),
     ...(o.hosts ? { Resolver: makeResolver(sim, o.hosts, o.resolveUs ?? 2000) } : {}),
-    modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical },
+    ...(File ? { File: File as unknown as SdkFileClass } : {}),
+    modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical, ...(File ? { File } : {}) },
     stack: sockets.stack,
     timersPending: timer.pending,
   };
