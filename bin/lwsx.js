@@ -12,7 +12,7 @@ const [cmd, ...args] = process.argv.slice(2);
 const usage = `lwsx ${pkg.version}: the libwebsockets programming model in TypeScript
 
 usage:
-  lwsx serve [--host H] [--port P]   run the demo app (raw echo) on this machine
+  lwsx serve [--host H] [--port P]   run the demo app (status page, WebSocket echo, raw echo) on this machine
   lwsx get URL [-o FILE]             fetch an http:// URL to stdout or FILE, on the lws client API (lwsx get --help)
   lwsx ws URL [--protocol P]         WebSocket client: stdin lines out as messages, messages in to stdout (lwsx ws --help)
   lwsx qemu [--timeout S] [...]      boot the esp32-qemu build in Espressif's QEMU, wait for its self-test (lwsx qemu --help)
