@@ -175,8 +175,6 @@ export class Context {
   readonly roles = new Map<string, RoleOps>();
   readonly externalPoll: boolean;
   readonly ptServBufSize: number;
-  /** state a role keeps per context (client connection pools...), by the role's own key: no module-level state */
-  readonly roleState: Record<string, unknown> = {};
   readonly timeoutSecs: number;
   readonly user: unknown;
   log: Logger;
@@ -559,11 +557,6 @@ export class Context {
     }
   }
 
-  /**
-   * Send `answer` on a connection refused for the vhost's limit, then close
-   * it: a wsi of lwsx's own, with no protocol (no user callbacks but the poll
-   * ones an external loop needs), so the answer survives partial writes.
-   */
   /** a connection of lwsx's own (no WSI_CREATE / WSI_DESTROY, no protocol bound): a kept-alive client socket waiting */
   newInternalWsi(vh: Vhost, role: RoleOps): Wsi {
     const wsi = this.newWsi(vh, false);
@@ -572,6 +565,11 @@ export class Context {
     return wsi;
   }
 
+  /**
+   * Send `answer` on a connection refused for the vhost's limit, then close
+   * it: a wsi of lwsx's own, with no protocol (no user callbacks but the poll
+   * ones an external loop needs), so the answer survives partial writes.
+   */
   private refuse(vh: Vhost, fd: number, answer: Uint8Array): void {
     const wsi = this.newWsi(vh, true);
     wsi.role = refusedRole;

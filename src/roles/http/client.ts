@@ -543,7 +543,7 @@ interface ClientPool {
 }
 
 function pool(cx: Context): ClientPool {
-  const slot = cx.roleState as { h1ClientPool?: ClientPool };
+  const slot = cx.roleData as { h1ClientPool?: ClientPool };
   return (slot.h1ClientPool ??= { idle: [], queued: new Map(), busy: new Map() });
 }
 
