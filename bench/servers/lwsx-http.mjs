@@ -44,7 +44,7 @@ const hello = {
   callback(wsi, reason, user, in_, len) {
     switch (reason) {
       case LWS_CALLBACK_HTTP: {
-        const c = headerCursor(256);
+        const c = headerCursor(256, wsi);
         if (
           addHttpHeaderStatus(wsi, HTTP_STATUS_OK, c) ||
           addHttpHeaderByName(wsi, "content-type:", "text/plain", c) ||

@@ -161,7 +161,7 @@ export function makeHttpProtocol(stats: AppStats, platform: Platform, opts: AppO
         case LWS_CALLBACK_HTTP: {
           // the "/status" callback mount
           const body = enc.encode(JSON.stringify(statusSnapshot(stats, platform, opts)));
-          const c = headerCursor(512);
+          const c = headerCursor(512, wsi);
           if (
             addHttpHeaderStatus(wsi, HTTP_STATUS_OK, c) ||
             addHttpHeaderByName(wsi, "content-type:", "application/json", c) ||

@@ -3,7 +3,7 @@
 // LWS_WRITE_HTTP_HEADERS; the body follows with LWS_WRITE_HTTP, the last
 // piece with LWS_WRITE_HTTP_FINAL.
 //
-//   const c = headerCursor();
+//   const c = headerCursor(2048, wsi); // the wsi lets its context reuse header buffers
 //   if (addHttpHeaderStatus(wsi, HTTP_STATUS_OK, c) ||
 //       addHttpHeaderByToken(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, "text/plain", c) ||
 //       addHttpHeaderContentLength(wsi, body.length, c) ||
@@ -252,7 +252,7 @@ function escapeHtml(s: string): string {
  * lws_http_redirect: a redirect status with Location, no body; the caller
  * then completes the transaction. Returns 1 on failure.
  */
-export function httpRedirect(wsi: Wsi, code: number, location: string, c: HeaderCursor = headerCursor(512)): number {
+export function httpRedirect(wsi: Wsi, code: number, location: string, c: HeaderCursor = headerCursor(512, wsi)): number {
   if (
     addHttpHeaderStatus(wsi, code, c) ||
     addHttpHeaderByName(wsi, "location:", location, c) ||
