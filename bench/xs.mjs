@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** an entry exporting the names the demo app (examples/app) imports from src/index.ts */
 function serverAppEntry() {
   const names = new Set();
-  for (const f of ["examples/app/app.ts", "examples/app/ws-protocols.ts"]) {
+  for (const f of ["examples/app/app.ts", "examples/app/ws-protocols.ts", "examples/app/selftest.ts"]) {
     const text = fs.readFileSync(path.join(ROOT, f), "utf8");
     for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\.\/\.\.\/src\/index\.js"/g))
       for (const n of m[1].split(",").map((x) => x.trim()).filter(Boolean)) if (!n.startsWith("type ")) names.add(n);
@@ -88,7 +88,7 @@ export async function run({ log }) {
   notes.push(
     "device estimates: XS slots x 16 bytes (ESP32) + chunk bytes, what the demo adds beyond the sim network's own endpoints",
     "handshake: what one WebSocket handshake allocates, garbage included (no collection in between), from the connect to the 101 at the peer (accept and adoption included), minus the same for a bare sim server; the peer is made beforehand",
-    "bundle_bytes_server_app: what the demo app imports from src/index.ts (the core and the server roles), bundled, minified and tree-shaken with src/ modules taken as free of side effects (the client roles register themselves with clientConnect when loaded; a server app does not load them); bundle_bytes_src_index: all of src/index.ts, client roles included (informational)",
+    "bundle_bytes_server_app: what the device app imports from src/index.ts (app.ts, ws-protocols.ts and the boot self-test: the core, the server roles and the raw client), bundled, minified and tree-shaken with src/ modules taken as free of side effects (the client roles register themselves with clientConnect when loaded; a server app does not load them); bundle_bytes_src_index: all of src/index.ts, client roles included (informational)",
     `budget (README): idle WebSocket connection <= ${BUDGET.wsIdle} B, handshake <= ${BUDGET.handshake} B, bundled code of a server app <= ${BUDGET.bundle} B` + (over.length ? `; over: ${over.join("; ")}` : "; all within"),
   );
   return { figures, notes };
