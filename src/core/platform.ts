@@ -135,6 +135,13 @@ export interface PlatformHooks {
   sha1?(data: Uint8Array): Uint8Array;
   /** bytes [s, e) of `d` as a latin-1 string (HTTP heads); a portable decoder is used where absent */
   latin1?(d: Uint8Array, s: number, e: number): string;
+  /**
+   * The time of day: milliseconds since 1970-01-01 UTC, where the platform
+   * has a clock set to it. HTTP responses then carry a Date header (RFC 9110
+   * 6.6.1: an origin server with a clock must send one, one without must not).
+   * Absent on the sim (virtual time) and on the device until SNTP sets the clock.
+   */
+  wallClockMs?(): number;
 }
 
 export interface Platform {

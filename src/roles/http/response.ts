@@ -157,18 +157,6 @@ function noteHeader(conn: HttpConn, lower: string, value: string): void {
   else if (lower === "date:") conn.dateSet = true;
 }
 
-declare module "../../core/platform.js" {
-  interface PlatformHooks {
-    /**
-     * The time of day: milliseconds since 1970-01-01 UTC, where the platform
-     * has a clock set to it. HTTP responses then carry a Date header (RFC 9110
-     * 6.6.1: an origin server with a clock must send one, one without must not).
-     */
-    wallClockMs?(): number;
-  }
-}
-
-
 /** the Date header, where the platform has a clock (formatted once a second) */
 function putDate(wsi: Wsi, c: HeaderCursor): number {
   const hooks = wsi.context.platform.hooks;
