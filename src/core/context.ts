@@ -727,11 +727,9 @@ export class Context {
 
   /** close a client's socket but keep the wsi (a retry or a redirect connects it again) */
   dropClientSocket(wsi: Wsi): void {
-    if (wsi.fd < 0) return;
-    this.removeFd(wsi);
-    this.platform.net.close(wsi.fd);
-    wsi.fd = -1;
-    wsi.vhost.connections--;
+    const fd = this.detachFd(wsi);
+    if (fd < 0) return;
+    this.platform.net.close(fd);
     if (wsi.buffered) wsi.buflist.clear();
     wsi.wantWritable = false;
     wsi.state = WsiState.UNCONNECTED;

@@ -35,14 +35,13 @@ import type { HeaderAppender } from "../../core/types.js";
 import type { Wsi } from "../../core/wsi.js";
 import type { Context, Vhost } from "../../core/context.js";
 import { beginConnect, ClientState, registerHttpClient, type ClientConnectInfo } from "../../client.js";
+import { writeChunk, writeLastChunk } from "./response.js";
 import { DEVICE_HTTP_LIMITS, ResponseParser, type HttpHeader, type ResponseEvents, type ResponseHead } from "./parser.js";
 import { checkWsUpgrade, wsRequestLines, type WsOffer } from "../ws/client.js";
 import { becomeWsClient } from "../ws/server.js";
 
 /** interim (1xx) answers skipped before the final one, at most */
 const MAX_INTERIM = 8;
-const CRLF = new Uint8Array([13, 10]);
-const LAST_CHUNK = new Uint8Array([48, 13, 10, 13, 10]);
 
 /** per-connection state of an HTTP (or WebSocket-handshaking) client: wsi.rs */
 export class HttpClientState extends ClientState implements ResponseEvents {
@@ -69,6 +68,17 @@ export class HttpClientState extends ClientState implements ResponseEvents {
   writableWanted = false;
   /** the head was given to onHead (the parser paused right after it) */
   headIn = false;
+
+  /** a request goes out (again): nothing of an earlier response is kept */
+  freshResponse(): void {
+    this.parser = null;
+    this.head = null;
+    this.headIn = false;
+    this.complete = false;
+    this.rx = null;
+    this.rxHeld = false;
+    this.interim = 0;
+  }
 
   override get handshaking(): boolean {
     return this.requestSent;
@@ -143,12 +153,7 @@ class Appender implements HeaderAppender {
 /** the socket is up: send the request */
 function sendRequest(wsi: Wsi, cs: HttpClientState): boolean {
   const cx = wsi.context;
-  cs.parser = null;
-  cs.head = null;
-  cs.headIn = false;
-  cs.complete = false;
-  cs.rx = null;
-  cs.interim = 0;
+  cs.freshResponse();
   let req = `${cs.method ?? "GET"} ${cs.path} HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nHost: ${cs.host}\r\n`;
   if (cs.origin) req += `Origin: ${cs.origin.includes("://") ? cs.origin : "http://" + cs.origin}\r\n`;
   if (cs.method === null) {
@@ -199,7 +204,7 @@ function endUpload(wsi: Wsi, cs: HttpClientState): void {
   if (cs.uploadDone) return;
   cs.uploadDone = true;
   cs.bodyPending = false;
-  if (cs.uploadChunked) wsi.context.writeRaw(wsi, LAST_CHUNK);
+  if (cs.uploadChunked) writeLastChunk(wsi);
   awaitResponse(wsi);
 }
 
@@ -215,7 +220,7 @@ function writeHttpClient(wsi: Wsi, data: Uint8Array, protocol: number): number {
   }
   const n = data.length;
   if (cs.uploadChunked) {
-    if (n && (cx.writeRaw(wsi, cx.utf8(n.toString(16) + "\r\n")) < 0 || cx.writeRaw(wsi, data) < 0 || cx.writeRaw(wsi, CRLF) < 0)) return -1;
+    if (writeChunk(wsi, data) < 0) return -1;
   } else if (n && cx.writeRaw(wsi, data) < 0) return -1;
   if (wp === LWS_WRITE_HTTP_FINAL) endUpload(wsi, cs);
   return n;
@@ -262,7 +267,7 @@ function onEof(wsi: Wsi, cs: HttpClientState): ServiceResult {
   // (its completion is posted) and the server hung up meanwhile: it is complete, not cut short
   if (cs.complete) return finishTransaction(wsi, cs);
   // a body that runs to the end of the stream ends here; any other is cut short
-  if (!cs.complete && cs.parser && cs.parser.finish() === 0 && cs.complete) return finishTransaction(wsi, cs);
+  if (cs.parser && cs.parser.finish() === 0 && cs.complete) return finishTransaction(wsi, cs);
   wsi.closeCause = "peer closed";
   cx.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "peer closed", false);
   return DIED;
@@ -405,7 +410,6 @@ export function httpClientRead(wsi: Wsi): number {
       if (n === 0 && !cs.complete) break;
       off += n;
     }
-    if (cs.readFailed && off < data.length && !cs.complete) cs.rx = null;
   }
   if (cs.readFailed) {
     if (!cs.delivering) closeLater(wsi);
@@ -499,11 +503,7 @@ function redirect(wsi: Wsi, cs: HttpClientState, head: ResponseHead): ServiceRes
   cs.host = host;
   cs.requestSent = false;
   cs.established = false;
-  cs.parser = null;
-  cs.head = null;
-  cs.headIn = false;
-  cs.rx = null;
-  cs.rxHeld = false;
+  cs.freshResponse();
   cs.retries.n = 0;
   cx.setWsiTimeout(wsi, 0, 0);
   cx.dropClientSocket(wsi);

@@ -257,6 +257,19 @@ export function httpRedirect(wsi: Wsi, code: number, location: string, c: Header
 const CRLF = new Uint8Array([13, 10]);
 const LAST_CHUNK = new Uint8Array([48, 13, 10, 13, 10]);
 
+/** one chunk of a chunked body (chunked transfer coding: size, CRLF, data, CRLF); nothing for no bytes; -1 when the connection is unusable */
+export function writeChunk(wsi: Wsi, data: Uint8Array): number {
+  const cx = wsi.context;
+  const n = data.length;
+  if (n && (cx.writeRaw(wsi, cx.utf8(n.toString(16) + "\r\n")) < 0 || cx.writeRaw(wsi, data) < 0 || cx.writeRaw(wsi, CRLF) < 0)) return -1;
+  return n;
+}
+
+/** the last chunk, which ends a chunked body; -1 when the connection is unusable */
+export function writeLastChunk(wsi: Wsi): number {
+  return wsi.context.writeRaw(wsi, LAST_CHUNK);
+}
+
 /**
  * write() for HTTP connections: headers as they are; body bytes chunk-framed
  * when the response is chunked, counted against Content-Length otherwise.
@@ -286,10 +299,8 @@ export function writeHttp(wsi: Wsi, data: Uint8Array, protocol: number): number 
     conn.txRemain -= n;
   }
   if (conn.chunked) {
-    if (n) {
-      if (cx.writeRaw(wsi, wsi.context.utf8(n.toString(16) + "\r\n")) < 0 || cx.writeRaw(wsi, data) < 0 || cx.writeRaw(wsi, CRLF) < 0) return -1;
-    }
-    if (wp === LWS_WRITE_HTTP_FINAL && cx.writeRaw(wsi, LAST_CHUNK) < 0) return -1;
+    if (writeChunk(wsi, data) < 0) return -1;
+    if (wp === LWS_WRITE_HTTP_FINAL && writeLastChunk(wsi) < 0) return -1;
     return n;
   }
   if (n && cx.writeRaw(wsi, data) < 0) return -1;

@@ -8,7 +8,7 @@ import { sha1 } from "../../core/sha1.js";
 import type { Protocol, ExtDefaults } from "../../core/types.js";
 import type { Wsi } from "../../core/wsi.js";
 import type { HttpHeader } from "../http/parser.js";
-import { acceptKey, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer, validatePmdResponse, type PmdParams } from "./handshake.js";
+import { acceptKey, joinedHeader, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer, validatePmdResponse, type PmdParams } from "./handshake.js";
 import type { PmdState } from "./server.js";
 
 /** what the client offered, to check the answer against */
@@ -55,11 +55,6 @@ export function wsRequestLines(wsi: Wsi, protocols: string | null): { lines: str
   return { lines, offer: { accept: acceptKey(key, cx.platform.hooks?.sha1 ?? sha1), protocols: list, pmd } };
 }
 
-function header(headers: HttpHeader[], lower: string): string | null {
-  let v: string | null = null;
-  for (const h of headers) if (h.lower === lower) v = v === null ? h.value : `${v}, ${h.value}`;
-  return v;
-}
 
 export type WsUpgradeCheck = { ok: true; protocol: Protocol; pmd: PmdState | null } | { ok: false; cce: string };
 
@@ -72,12 +67,12 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
   const cx = wsi.context;
   if (status === 401) return { ok: false, cce: "HS: ws upgrade unauthorized" };
   if (status !== 101) return { ok: false, cce: "HS: ws upgrade response not 101" };
-  const accept = header(headers, "sec-websocket-accept");
+  const accept = joinedHeader(headers, "sec-websocket-accept");
   if (!accept) return { ok: false, cce: "HS: ACCEPT missing" };
-  const upgrade = header(headers, "upgrade");
+  const upgrade = joinedHeader(headers, "upgrade");
   if (upgrade === null) return { ok: false, cce: "HS: UPGRADE missing" };
   if (upgrade.trim().toLowerCase() !== "websocket") return { ok: false, cce: "HS: Upgrade to something other than websocket" };
-  const connection = header(headers, "connection");
+  const connection = joinedHeader(headers, "connection");
   if (connection === null) return { ok: false, cce: "HS: CONNECTION missing" };
   if (!connection.split(",").some((t) => t.trim().toLowerCase() === "upgrade")) return { ok: false, cce: "HS: UPGRADE malformed" };
 
@@ -86,7 +81,7 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
   // of the subprotocols asked) is kept, as lws keeps a client's pre-bound
   // protocol, but one bound for another subprotocol cannot speak this one.
   let p = wsi.protocol!;
-  const chosen = header(headers, "sec-websocket-protocol");
+  const chosen = joinedHeader(headers, "sec-websocket-protocol");
   if (chosen !== null) {
     const name = chosen.trim();
     if (!offer.protocols.includes(name)) return { ok: false, cce: "HS: PROTOCOL malformed" };
@@ -98,7 +93,7 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
   }
 
   let pmd: PmdState | null = null;
-  const exts = header(headers, "sec-websocket-extensions");
+  const exts = joinedHeader(headers, "sec-websocket-extensions");
   if (exts !== null && exts.trim() !== "") {
     if (exts.length > WS_EXT_LIST_MAX) return { ok: false, cce: "HS: EXT: list too big" };
     const list = parseExtensions(exts);

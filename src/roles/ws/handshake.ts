@@ -39,6 +39,13 @@ export function isValidClientKey(key: string): boolean {
   return isBase64Of(key, 16);
 }
 
+/** a header's value, several lines of the same name joined with ", "; null when absent */
+export function joinedHeader(headers: readonly { lower: string; value: string }[], lower: string): string | null {
+  let v: string | null = null;
+  for (const h of headers) if (h.lower === lower) v = v === null ? h.value : `${v}, ${h.value}`;
+  return v;
+}
+
 // ------------------------------------------------------------------ tokens
 
 /** tchar of RFC 7230: ! # $ % & ' * + - . ^ _ ` | ~ DIGIT ALPHA (RFC 2616's token, the same set) */

@@ -35,7 +35,7 @@ declare module "../../core/types.js" {
   interface VhostCreationInfo extends WsVhostInfo {}
 }
 import { buildClosePayload, isValidCloseCode, parseClosePayload } from "./close.js";
-import { ACCEPT_KEY_LENGTH, acceptKeyInto, isValidClientKey, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer } from "./handshake.js";
+import { ACCEPT_KEY_LENGTH, acceptKeyInto, isValidClientKey, joinedHeader, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer } from "./handshake.js";
 import { Utf8Validator } from "./utf8.js";
 import { xorMask as xorMaskFallback } from "./mask.js";
 
@@ -170,9 +170,7 @@ export type UpgradeResult =
   | { kind: "user"; hangup: boolean };
 
 function header(req: UpgradeRequest, lower: string): string | null {
-  let v: string | null = null;
-  for (const h of req.headers) if (h.lower === lower) v = v === null ? h.value : `${v}, ${h.value}`;
-  return v;
+  return joinedHeader(req.headers, lower);
 }
 
 /**
