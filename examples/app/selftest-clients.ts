@@ -34,7 +34,7 @@ import {
   type Protocol,
 } from "../../src/index.js";
 
-import { SELFTEST_FAIL, SELFTEST_PASS, type SelfTestOptions } from "./selftest.js";
+import { judgeStatusJson, selfTestVerdict, type SelfTestOptions } from "./selftest.js";
 
 /** what a client connection of the self-test holds */
 interface SelfTestSession {
@@ -47,41 +47,17 @@ const PING = "lwsx-selftest ping";
 export function runClientSelfTest(context: Context, opts: SelfTestOptions): void {
   const address = opts.address ?? "127.0.0.1";
   const timeoutSecs = opts.timeoutSecs ?? 10;
-  const started = context.platform.now();
-  let finished = false;
   let step: "http" | "ws" = "http";
   let httpDetail = "";
-
-  const finish = (ok: boolean, detail: string): void => {
-    if (finished) return;
-    finished = true;
-    context.cancel(deadline);
-    if (ok) {
-      const ms = Math.round((context.platform.now() - started) / 1000);
-      opts.log(`lwsx-selftest: ${detail} in ${ms} ms`);
-      opts.log(SELFTEST_PASS);
-    } else opts.log(`${SELFTEST_FAIL} ${detail}`);
-    opts.onDone?.(ok, detail);
-  };
-
-  /** the status JSON, judged once the body is complete */
-  const judge = (text: string): true | string => {
-    let status: unknown;
-    try {
-      status = JSON.parse(text);
-    } catch {
-      return "GET /status: 200, but the body is not JSON";
-    }
-    if (!status || typeof status !== "object" || !("uptime" in status) || !("connections" in status)) return "GET /status: 200, but the JSON is not the app's status";
-    return true;
-  };
+  const verdict = selfTestVerdict(context, opts, () => context.cancel(deadline));
+  const finish = verdict.finish;
 
   const decoder = new TextDecoder();
   const protocol: Protocol<SelfTestSession> = {
     name: "lwsx-selftest-clients",
     perSessionData: () => ({ text: "" }),
     callback(wsi, reason, user, in_, len) {
-      if (finished) return reason === LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? 0 : -1;
+      if (verdict.finished) return reason === LWS_CALLBACK_CLIENT_CONNECTION_ERROR ? 0 : -1;
       switch (reason) {
         // step 1: GET /status over the HTTP client
         case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: {
@@ -103,9 +79,9 @@ export function runClientSelfTest(context: Context, opts: SelfTestOptions): void
           }
           return 0;
         case LWS_CALLBACK_COMPLETED_CLIENT_HTTP: {
-          const verdict = judge(user.text);
-          if (verdict !== true) {
-            finish(false, verdict);
+          const judged = judgeStatusJson(user.text);
+          if (judged !== true) {
+            finish(false, judged);
             return -1;
           }
           httpDetail = `GET /status -> 200, ${user.text.length} bytes of JSON`;

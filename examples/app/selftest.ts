@@ -45,6 +45,43 @@ export interface SelfTestOptions {
   onDone?: (ok: boolean, detail: string) => void;
 }
 
+/**
+ * The verdict, printed once: a detail line with the time taken and the PASS
+ * line, or the FAIL line; then `onDone`. Shared with selftest-clients.ts.
+ */
+export function selfTestVerdict(context: Context, opts: SelfTestOptions, onFinish?: () => void): { readonly finished: boolean; finish(ok: boolean, detail: string): void } {
+  const started = context.platform.now();
+  let finished = false;
+  return {
+    get finished() {
+      return finished;
+    },
+    finish(ok: boolean, detail: string): void {
+      if (finished) return;
+      finished = true;
+      onFinish?.();
+      if (ok) {
+        const ms = Math.round((context.platform.now() - started) / 1000);
+        opts.log(`lwsx-selftest: ${detail} in ${ms} ms`);
+        opts.log(SELFTEST_PASS);
+      } else opts.log(`${SELFTEST_FAIL} ${detail}`);
+      opts.onDone?.(ok, detail);
+    },
+  };
+}
+
+/** the body of GET /status: true when it is the app's status JSON, else what is wrong */
+export function judgeStatusJson(text: string): true | string {
+  let status: unknown;
+  try {
+    status = JSON.parse(text);
+  } catch {
+    return "GET /status: 200, but the body is not JSON";
+  }
+  if (!status || typeof status !== "object" || !("uptime" in status) || !("connections" in status)) return "GET /status: 200, but the JSON is not the app's status";
+  return true;
+}
+
 /** what the raw client holds while it reads the answer */
 interface SelfTestSession {
   head: string;
@@ -62,19 +99,7 @@ const CRLF2 = "\r\n\r\n";
 export function runSelfTest(context: Context, opts: SelfTestOptions): void {
   const address = opts.address ?? "127.0.0.1";
   const timeoutSecs = opts.timeoutSecs ?? 10;
-  const started = context.platform.now();
-  let finished = false;
-
-  const finish = (ok: boolean, detail: string): void => {
-    if (finished) return;
-    finished = true;
-    if (ok) {
-      const ms = Math.round((context.platform.now() - started) / 1000);
-      opts.log(`lwsx-selftest: ${detail} in ${ms} ms`);
-      opts.log(SELFTEST_PASS);
-    } else opts.log(`${SELFTEST_FAIL} ${detail}`);
-    opts.onDone?.(ok, detail);
-  };
+  const { finish } = selfTestVerdict(context, opts);
 
   /** the verdict on what has arrived so far: true (pass), a reason (fail), or null (need more) */
   const judge = (s: SelfTestSession): true | string | null => {
@@ -91,15 +116,9 @@ export function runSelfTest(context: Context, opts: SelfTestOptions): void {
     }
     const body = s.head.slice(end + CRLF2.length);
     if (body.length < s.expected) return null;
-    let status: unknown;
-    try {
-      status = JSON.parse(body.slice(0, s.expected));
-    } catch {
-      return "GET /status: 200, but the body is not JSON";
-    }
-    if (!status || typeof status !== "object" || !("uptime" in status) || !("connections" in status)) return "GET /status: 200, but the JSON is not the app's status";
-    s.body = s.expected;
-    return true;
+    const verdict = judgeStatusJson(body.slice(0, s.expected));
+    if (verdict === true) s.body = s.expected;
+    return verdict;
   };
 
   const decoder = new TextDecoder();
