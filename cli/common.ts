@@ -3,6 +3,7 @@
 
 import { createContext, LWS_SERVER_OPTION_EXPLICIT_VHOSTS, type Context, type Protocol } from "../src/index.js";
 import { createNodePlatform } from "../platform/node/index.js";
+import { parseUrl, type ParsedUrl, type Scheme } from "./url.js";
 
 /** exit codes of `lwsx get` and `lwsx ws` (README, "Command line") */
 export const EXIT_OK = 0;
@@ -35,6 +36,25 @@ export function cli(name: string, verbose = false): Cli {
       if (this.verbose) process.stderr.write(`lwsx ${name}: ${message}\n`);
     },
   };
+}
+
+/** the one URL argument, or the usage exit code after saying what is missing or extra */
+export function oneUrl(c: Cli, positionals: string[], usage: string): string | number {
+  if (positionals.length === 1) return positionals[0]!;
+  c.err(positionals.length ? `one URL, not ${positionals.length}: ${positionals.join(" ")}` : "which URL?");
+  process.stderr.write(usage + "\n");
+  return EXIT_USAGE;
+}
+
+/**
+ * A URL of `schemes` ([plain, with TLS]), parsed (a bad one throws UrlError);
+ * the usage exit code, said why, for the TLS scheme this build cannot do yet.
+ */
+export function clientUrl(c: Cli, text: string, schemes: readonly [Scheme, Scheme]): ParsedUrl | number {
+  const url = parseUrl(text, schemes);
+  if (!url.tls) return url;
+  c.err(`${url.scheme}:// needs TLS, which is not in this build of lwsx yet (use ${schemes[0]}://)`);
+  return EXIT_USAGE;
 }
 
 /**

@@ -30,9 +30,9 @@ import {
   type Protocol,
   type Wsi,
 } from "../src/index.js";
-import { parseUrl, UrlError, type ParsedUrl } from "./url.js";
+import { UrlError, type ParsedUrl } from "./url.js";
 import { Progress } from "./progress.js";
-import { cli, clientContext, flushed, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
+import { cli, clientContext, clientUrl, flushed, oneUrl, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
 
 export const GET_USAGE = `usage: lwsx get URL [-o FILE] [options]
 
@@ -81,21 +81,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(GET_USAGE + "\n");
       return EXIT_OK;
     }
-    if (positionals.length !== 1) {
-      c.err(positionals.length ? `one URL, not ${positionals.length}: ${positionals.join(" ")}` : "which URL?");
-      process.stderr.write(GET_USAGE + "\n");
-      return EXIT_USAGE;
-    }
+    const text = oneUrl(c, positionals, GET_USAGE);
+    if (typeof text === "number") return text;
     let maxRedirects = 4;
     if (values["max-redirects"] !== undefined) {
       if (!/^\d+$/.test(values["max-redirects"])) throw new UrlError(`--max-redirects takes a number, not '${values["max-redirects"]}'`);
       maxRedirects = Number(values["max-redirects"]);
     }
-    const url = parseUrl(positionals[0]!, ["http", "https"]);
-    if (url.tls) {
-      c.err(`${url.scheme}:// needs TLS, which is not in this build of lwsx yet (use http://)`);
-      return EXIT_USAGE;
-    }
+    const url = clientUrl(c, text, ["http", "https"]);
+    if (typeof url === "number") return url;
     const output = values.output === undefined || values.output === "-" ? null : values.output;
     if (values.output === "") throw new UrlError("-o needs a file name");
     c.verbose = !!values.verbose;

@@ -31,8 +31,8 @@ import {
   type Protocol,
   type Wsi,
 } from "../src/index.js";
-import { parseUrl, UrlError, type ParsedUrl } from "./url.js";
-import { cli, clientContext, flushed, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
+import { UrlError, type ParsedUrl } from "./url.js";
+import { cli, clientContext, clientUrl, flushed, oneUrl, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
 
 export const WS_USAGE = `usage: lwsx ws URL [options]
 
@@ -90,16 +90,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(WS_USAGE + "\n");
       return EXIT_OK;
     }
-    if (positionals.length !== 1) {
-      c.err(positionals.length ? `one URL, not ${positionals.length}: ${positionals.join(" ")}` : "which URL?");
-      process.stderr.write(WS_USAGE + "\n");
-      return EXIT_USAGE;
-    }
-    const url = parseUrl(positionals[0]!, ["ws", "wss"]);
-    if (url.tls) {
-      c.err(`wss:// needs TLS, which is not in this build of lwsx yet (use ws://)`);
-      return EXIT_USAGE;
-    }
+    const text = oneUrl(c, positionals, WS_USAGE);
+    if (typeof text === "number") return text;
+    const url = clientUrl(c, text, ["ws", "wss"]);
+    if (typeof url === "number") return url;
     for (const [k, v] of [["--protocol", values.protocol], ["--origin", values.origin]] as const) {
       if (v !== undefined && (!v.trim() || /[\x00-\x1f\x7f]/.test(v))) throw new Error(`${k} needs a value without control characters`);
     }
