@@ -108,6 +108,16 @@ export function bytes(n: number, seed = 7): Uint8Array {
   return b;
 }
 
+/** the parts one after the other, in one array */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) out.set(p, o), (o += p.length);
+  return out;
+}
+
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -1,6 +1,7 @@
 // Property tests (fast-check) of the HTTP/1.1 parsers. Node only: fast-check cannot load inside XS.
 import fc from "fast-check";
 import * as A from "../lib/assert.js";
+import { concatBytes as concat } from "../lib/env.js";
 import {
   RequestParser,
   ResponseParser,
@@ -26,17 +27,6 @@ function text(b: Uint8Array): string {
   return s;
 }
 
-function concat(list: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const b of list) n += b.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const b of list) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
 
 /** Cuts `b` at the given fractions (0..1) into pieces (views of `b`). */
 function cut(b: Uint8Array, fractions: number[]): Uint8Array[] {

@@ -2,7 +2,7 @@
 // demo app as the well-behaved server, and scripted raw servers that
 // misbehave in each way lws names in CLIENT_CONNECTION_ERROR.
 import * as A from "../lib/assert.js";
-import { bytes, sameBytes, type ScenarioEnv } from "../lib/env.js";
+import { bytes, concatBytes as concat, sameBytes, type ScenarioEnv } from "../lib/env.js";
 import { recorder, type Handler } from "../lib/recorder.js";
 import { startApp } from "../../examples/app/app.js";
 import {
@@ -725,15 +725,6 @@ function env0HasZlib(makeEnv: () => ScenarioEnv): boolean {
   const has = !!e.platform.zlib;
   e.done();
   return has;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) out.set(p, o), (o += p.length);
-  return out;
 }
 
 function enc(s: string): Uint8Array {
