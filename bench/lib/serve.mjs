@@ -5,14 +5,16 @@
 import { createInterface } from "node:readline";
 import { cpuSnapshot } from "./cpu.mjs";
 
-function out(obj) {
+/** one JSON line to the bench */
+export function out(obj) {
   process.stdout.write(JSON.stringify(obj) + "\n");
 }
 
 /**
- * @param {{name: string, port: number, stop: () => void}} s
+ * @param {{name: string, port: number, stop: () => void, info?: object, commands?: Record<string, () => void>}} s
+ *   info: extra fields for the ready line; commands: more stdin commands than "cpu", by name
  */
-export function serveControl({ name, port, stop }) {
+export function serveControl({ name, port, stop, info = {}, commands = {} }) {
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
@@ -28,8 +30,10 @@ export function serveControl({ name, port, stop }) {
   process.on("SIGINT", shutdown);
   createInterface({ input: process.stdin })
     .on("line", (line) => {
-      if (line.trim() === "cpu") out({ cpu: cpuSnapshot() });
+      const cmd = line.trim();
+      if (cmd === "cpu") out({ cpu: cpuSnapshot() });
+      else if (Object.hasOwn(commands, cmd)) commands[cmd]();
     })
     .on("close", shutdown);
-  out({ ready: name, port, pid: process.pid });
+  out({ ready: name, port, pid: process.pid, ...info });
 }

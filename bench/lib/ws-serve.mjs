@@ -7,12 +7,7 @@
 //              after forced full GCs (the child must run with --expose-gc;
 //              without it: {"memError":"..."})
 
-import { createInterface } from "node:readline";
-import { cpuSnapshot } from "./cpu.mjs";
-
-function out(obj) {
-  process.stdout.write(JSON.stringify(obj) + "\n");
-}
+import { out, serveControl } from "./serve.mjs";
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -36,26 +31,14 @@ async function memReport(connections) {
  *   info: extra fields for the ready line (e.g. {bufferutil: true})
  */
 export function wsServeControl({ name, port, stop, connections, info = {} }) {
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      stop();
-    } catch {
-      /* exiting anyway */
-    }
-    process.exit(0);
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
-  createInterface({ input: process.stdin })
-    .on("line", (line) => {
-      const cmd = line.trim();
-      if (cmd === "cpu") out({ cpu: cpuSnapshot() });
-      else if (cmd === "count") out({ count: connections() });
-      else if (cmd === "mem") memReport(connections).then(out, (e) => out({ memError: String(e?.message ?? e) }));
-    })
-    .on("close", shutdown);
-  out({ ready: name, port, pid: process.pid, ...info });
+  serveControl({
+    name,
+    port,
+    stop,
+    info,
+    commands: {
+      count: () => out({ count: connections() }),
+      mem: () => memReport(connections).then(out, (e) => out({ memError: String(e?.message ?? e) })),
+    },
+  });
 }
