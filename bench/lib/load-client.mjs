@@ -9,30 +9,12 @@
 // {"result":{...}} or {"error":"..."}; the process exits after either.
 
 import net from "node:net";
-import { cpuSnapshot, cpuPct } from "./cpu.mjs";
+import { loadClientProcess, measureWindow } from "./client-proc.mjs";
 
 const cfg = JSON.parse(process.argv[2] ?? "{}");
 const { host = "127.0.0.1", port, conns = 1, size = 64, warmupMs = 1000, measureMs = 3000 } = cfg;
 
-function out(obj, then) {
-  process.stdout.write(JSON.stringify(obj) + "\n", then);
-}
-
-const socks = [];
-let finished = false;
-
-function finish(obj, code) {
-  if (finished) return;
-  finished = true;
-  for (const s of socks) s.destroy();
-  out(obj, () => process.exit(code));
-}
-
-function fail(msg) {
-  finish({ error: msg }, 1);
-}
-
-if (!Number.isInteger(port) || port <= 0) fail(`bad port ${port}`);
+const { socks, out, finish, fail, isFinished } = loadClientProcess(port);
 
 // a hard bound whatever happens: connecting + warm-up + measuring + slack
 setTimeout(() => fail("load client deadline passed"), warmupMs + measureMs + 15000).unref();
@@ -75,48 +57,24 @@ function open(i) {
   });
   s.on("error", (e) => fail(`connection ${i}: ${e.code ?? e.message}`));
   s.on("end", () => {
-    if (!finished) fail(`connection ${i}: server closed`);
+    if (!isFinished()) fail(`connection ${i}: server closed`);
   });
 }
 
 function start() {
   running = true;
   for (const s of socks) s.write(msg);
-  setTimeout(() => {
-    const a = { total, per: perConn.slice(), cpu: cpuSnapshot() };
-    out({ phase: "measure" });
-    setTimeout(() => {
-      const b = { total, per: perConn.slice(), cpu: cpuSnapshot() };
+  measureWindow({
+    warmupMs,
+    measureMs,
+    out,
+    snapshot: () => ({ total, per: perConn.slice() }),
+    done(w) {
       running = false;
-      const seconds = (b.cpu.wallUs - a.cpu.wallUs) / 1e6;
-      const rts = b.total - a.total;
-      let min = Infinity;
-      let max = 0;
-      let stalled = 0;
-      for (let i = 0; i < conns; i++) {
-        const d = b.per[i] - a.per[i];
-        if (d < min) min = d;
-        if (d > max) max = d;
-        if (d === 0) stalled++;
-      }
-      finish(
-        {
-          result: {
-            conns,
-            size,
-            roundTrips: rts,
-            seconds,
-            rtPerS: rts / seconds,
-            clientCpuPct: cpuPct(a.cpu, b.cpu),
-            perConnMin: min,
-            perConnMax: max,
-            stalled,
-          },
-        },
-        0,
-      );
-    }, measureMs);
-  }, warmupMs);
+      const { count: rts, seconds } = w;
+      finish({ result: { conns, size, roundTrips: rts, seconds, rtPerS: rts / seconds, clientCpuPct: w.clientCpuPct, perConnMin: w.perConnMin, perConnMax: w.perConnMax, stalled: w.stalled } }, 0);
+    },
+  });
 }
 
 for (let i = 0; i < conns; i++) open(i);

@@ -37,7 +37,7 @@ import net from "node:net";
 import zlib from "node:zlib";
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import { cpuSnapshot, cpuPct } from "./cpu.mjs";
+import { loadClientProcess, measureWindow } from "./client-proc.mjs";
 
 const cfg = JSON.parse(process.argv[2] ?? "{}");
 const {
@@ -52,25 +52,7 @@ const {
   path = "/",
 } = cfg;
 
-function out(obj, then) {
-  process.stdout.write(JSON.stringify(obj) + "\n", then);
-}
-
-const socks = [];
-let finished = false;
-
-function finish(obj, code) {
-  if (finished) return;
-  finished = true;
-  for (const s of socks) s.destroy();
-  out(obj, () => process.exit(code));
-}
-
-function fail(msg) {
-  finish({ error: msg }, 1);
-}
-
-if (!Number.isInteger(port) || port <= 0) fail(`bad port ${port}`);
+const { socks, out, finish, fail, isFinished } = loadClientProcess(port);
 
 // the bench went away, or is done with us: so are we (the bench bounds
 // every step it waits for; a client it stopped waiting for is stopped)
@@ -399,11 +381,11 @@ function connect(i) {
     onread: {
       buffer: Buffer.allocUnsafe(Math.max(65536 + 16, size + 16)),
       callback(n, buf) {
-        if (finished) return false;
+        if (isFinished()) return false;
         let k = 0;
         if (st === ST_HS) {
           k = handshake(buf, n);
-          if (k < 0) return !finished;
+          if (k < 0) return !isFinished();
           opened(s, send);
         }
         return frames(buf, k, n);
@@ -418,7 +400,7 @@ function connect(i) {
   });
   s.on("error", (e) => fail(`connection ${i}: ${e.code ?? e.message}`));
   s.on("end", () => {
-    if (!finished) fail(`connection ${i}: server closed the connection`);
+    if (!isFinished()) fail(`connection ${i}: server closed the connection`);
   });
 }
 
@@ -465,23 +447,14 @@ function runWindow(warm, measure) {
   if (running || onQuiet) return fail("a run command while a window is still open");
   running = true;
   for (const send of senders) send();
-  setTimeout(() => {
-    const a = { total, frames: dataFrames, per: perConn.slice(), cpu: cpuSnapshot() };
-    out({ phase: "measure" });
-    setTimeout(() => {
-      const b = { total, frames: dataFrames, per: perConn.slice(), cpu: cpuSnapshot() };
+  measureWindow({
+    warmupMs: warm,
+    measureMs: measure,
+    out,
+    snapshot: () => ({ total, frames: dataFrames, per: perConn.slice() }),
+    done(w, a, b) {
       running = false;
-      const seconds = (b.cpu.wallUs - a.cpu.wallUs) / 1e6;
-      const rts = b.total - a.total;
-      let min = Infinity;
-      let max = 0;
-      let stalled = 0;
-      for (let i = 0; i < conns; i++) {
-        const d = b.per[i] - a.per[i];
-        if (d < min) min = d;
-        if (d > max) max = d;
-        if (d === 0) stalled++;
-      }
+      const { count: rts, seconds } = w;
       const result = {
         conns,
         size,
@@ -492,18 +465,18 @@ function runWindow(warm, measure) {
         wireSize: wirePayload.length,
         framesPerMsg: rts ? (b.frames - a.frames) / rts : 0,
         plainEchoes,
-        clientCpuPct: cpuPct(a.cpu, b.cpu),
-        perConnMin: min,
-        perConnMax: max,
-        stalled,
+        clientCpuPct: w.clientCpuPct,
+        perConnMin: w.perConnMin,
+        perConnMax: w.perConnMax,
+        stalled: w.stalled,
       };
       const deadline = setTimeout(() => fail("echoes still missing 5 s after the window"), 5000);
       quiet(() => {
         clearTimeout(deadline);
         out({ result });
       });
-    }, measure);
-  }, warm);
+    },
+  });
 }
 
 if (mode === "load") {
