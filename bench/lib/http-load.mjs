@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Child } from "./proc.mjs";
-import { cpuPct, machineBusyPct, machineCpuSnapshot } from "./cpu.mjs";
+import { measureClient } from "./load.mjs";
 
 const NODE_CLIENT = fileURLToPath(new URL("./http-load-client.mjs", import.meta.url));
 const WRK_RUNNER = fileURLToPath(new URL("./http-load-wrk.mjs", import.meta.url));
@@ -49,17 +49,5 @@ export async function runHttpLoad(o) {
   } else {
     client = new Child(label, NODE_CLIENT, [JSON.stringify({ host, port, path, conns, warmupMs, measureMs })]);
   }
-  try {
-    const m = await client.next((x) => x.phase === "measure" || x.error, warmupMs + 15000, "start of measurement");
-    if (m.error) throw new Error(`${label}: ${m.error}`);
-    const m0 = machineCpuSnapshot();
-    const s0 = server ? await server.cpu() : null;
-    const r = await client.next((x) => x.result || x.error, measureMs + 15000, "result");
-    if (r.error) throw new Error(`${label}: ${r.error}`);
-    const m1 = machineCpuSnapshot();
-    const s1 = server ? await server.cpu() : null;
-    return { ...r.result, serverCpuPct: s0 && s1 ? cpuPct(s0, s1) : null, machineBusyPct: machineBusyPct(m0, m1) };
-  } finally {
-    await client.stop();
-  }
+  return measureClient(client, label, warmupMs, measureMs, server);
 }

@@ -18,6 +18,17 @@ export async function runLoad(o) {
   const { host, port, conns, size, warmupMs, measureMs, server } = o;
   const label = o.label ?? `load c${conns}`;
   const client = new Child(label, CLIENT, [JSON.stringify({ host, port, conns, size, warmupMs, measureMs })]);
+  return measureClient(client, label, warmupMs, measureMs, server);
+}
+
+/**
+ * Follow a load client child through its measured window ({"phase":"measure"},
+ * then {"result"} or {"error"}), with the server's and the machine's CPU
+ * sampled as the window opens and closes; the child is stopped either way.
+ * @param {import("./proc.mjs").Child} client
+ * @param {import("./proc.mjs").Child} [server]
+ */
+export async function measureClient(client, label, warmupMs, measureMs, server) {
   try {
     const m = await client.next((x) => x.phase === "measure" || x.error, warmupMs + 15000, "start of measurement");
     if (m.error) throw new Error(`${label}: ${m.error}`);
