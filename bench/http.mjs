@@ -24,7 +24,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Child, stopAll } from "./lib/proc.mjs";
 import { pickLoadTool, runHttpLoad } from "./lib/http-load.mjs";
-import { makeFigure } from "./lib/report.mjs";
+import { makeFigure, fmt, othersWarning } from "./lib/report.mjs";
 
 export const title = "http: HTTP/1.1 requests/s, GET / -> 13-byte text/plain, keep-alive, one request in flight per connection, loopback (lwsx vs node:http)";
 /** the whole benchmark stays under a minute (run.mjs stops it past this) */
@@ -98,7 +98,6 @@ function probe(s) {
   });
 }
 
-const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /**
  * @param {{log: (s: string) => void}} ctx
@@ -150,10 +149,8 @@ export async function run({ log }) {
 
   const best = (key, conns) => results[key][conns].reduce((a, r) => (r.reqPerS > a.reqPerS ? r : a));
   const chosen = CONNS.flatMap((conns) => [best(SUBJECT, conns), best(PEER, conns)]);
-  const others = chosen.map((r) => r.othersPct).filter((v) => v !== null);
-  if (others.length && Math.max(...others) > 20) {
-    notes.push(`warning: other processes used up to ${fmt(Math.max(...others), 0)}% of a core during the rounds reported: figures are noisy`);
-  }
+  const warning = othersWarning(chosen);
+  if (warning) notes.push(warning);
   const figures = [];
   const cpuFigs = [];
   const r1 = (v) => Math.round(v * 10) / 10;

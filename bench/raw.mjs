@@ -16,7 +16,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Child, stopAll } from "./lib/proc.mjs";
 import { runLoad } from "./lib/load.mjs";
-import { makeFigure } from "./lib/report.mjs";
+import { makeFigure, fmt, othersWarning } from "./lib/report.mjs";
 
 export const title = "raw: TCP echo round trips, 64 B, one message in flight per connection, loopback (lwsx vs node:net)";
 /** safety net for the whole benchmark (run.mjs kills everything past it) */
@@ -50,7 +50,6 @@ async function startServer(s) {
   return { ...s, child, port: m.port };
 }
 
-const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /**
  * @param {{log: (s: string) => void}} ctx
@@ -93,10 +92,8 @@ export async function run({ log }) {
   // by anything else on the machine), CPU figures from that same round
   const best = (key, conns) => results[key][conns].reduce((a, r) => (r.rtPerS > a.rtPerS ? r : a));
   const chosen = CONNS.flatMap((conns) => [best(SUBJECT, conns), best(PEER, conns)]);
-  const others = chosen.map((r) => r.othersPct).filter((v) => v !== null);
-  if (others.length && Math.max(...others) > 20) {
-    notes.push(`warning: other processes used up to ${fmt(Math.max(...others), 0)}% of a core during the rounds reported: figures are noisy`);
-  }
+  const warning = othersWarning(chosen);
+  if (warning) notes.push(warning);
   const figures = [];
   const cpuFigs = [];
   for (const conns of CONNS) {

@@ -38,7 +38,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Child, stopAll } from "./lib/proc.mjs";
 import { openIdle, serverMem, WsLoadClient } from "./lib/ws-load.mjs";
-import { makeFigure } from "./lib/report.mjs";
+import { makeFigure, fmt, othersWarning } from "./lib/report.mjs";
 
 export const title = "ws: WebSocket echo, one message in flight per connection, loopback (lwsx demo vs ws)";
 /** safety net for the whole benchmark (run.mjs kills everything past it); it takes 50-60 s with the defaults */
@@ -94,7 +94,6 @@ function openFileLimit() {
   }
 }
 
-const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const r1 = (v) => Math.round(v * 10) / 10;
 const MB = 1e6;
 
@@ -248,10 +247,8 @@ export async function run({ log }) {
   }
   figures.push(...cpuFigs);
 
-  const others = chosen.map((r) => r.othersPct).filter((v) => v !== null);
-  if (others.length && Math.max(...others) > 20) {
-    notes.push(`warning: other processes used up to ${fmt(Math.max(...others), 0)}% of a core during the rounds reported: figures are noisy`);
-  }
+  const warning = othersWarning(chosen);
+  if (warning) notes.push(warning);
   const peerInfo = servers.find((s) => s.key === PEER)?.ready ?? {};
   notes.unshift(
     `value = ${SUBJECT} (demo app, echo protocol, Node platform), peer = ws ${peerInfo.wsVersion ?? "?"} (masking: ${peerInfo.masking ?? "?"}); ratio = lwsx/ws; ` +

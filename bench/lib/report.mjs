@@ -56,3 +56,13 @@ export function figureTable(figures, { title = "", notes = [] } = {}) {
   for (const n of notes) out.push(n);
   return out.join("\n");
 }
+
+/** a number for people: thousands separated, `d` decimals */
+export const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** the warning for rounds other processes disturbed (over 20% of a core), or null; `chosen` are the rounds reported */
+export function othersWarning(chosen) {
+  const others = chosen.map((r) => r.othersPct).filter((v) => v !== null);
+  if (!others.length || Math.max(...others) <= 20) return null;
+  return `warning: other processes used up to ${fmt(Math.max(...others), 0)}% of a core during the rounds reported: figures are noisy`;
+}
