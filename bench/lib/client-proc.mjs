@@ -18,7 +18,16 @@ export function loadClientProcess(port) {
   };
   const fail = (msg) => finish({ error: msg }, 1);
   if (!Number.isInteger(port) || port <= 0) fail(`bad port ${port}`);
-  return { socks, out, finish, fail, isFinished: () => finished };
+  /** connection `i` of the run: destroyed at the end; its errors, and the server closing it, fail the run */
+  const track = (s, i, onConnect) => {
+    socks.push(s);
+    s.on("connect", onConnect);
+    s.on("error", (e) => fail(`connection ${i}: ${e.code ?? e.message}`));
+    s.on("end", () => {
+      if (!finished) fail(`connection ${i}: server closed`);
+    });
+  };
+  return { socks, out, finish, fail, track, isFinished: () => finished };
 }
 
 /**

@@ -14,7 +14,7 @@ import { loadClientProcess, measureWindow } from "./client-proc.mjs";
 const cfg = JSON.parse(process.argv[2] ?? "{}");
 const { host = "127.0.0.1", port, conns = 1, size = 64, warmupMs = 1000, measureMs = 3000 } = cfg;
 
-const { socks, out, finish, fail, isFinished } = loadClientProcess(port);
+const { socks, out, finish, fail, track } = loadClientProcess(port);
 
 // a hard bound whatever happens: connecting + warm-up + measuring + slack
 setTimeout(() => fail("load client deadline passed"), warmupMs + measureMs + 15000).unref();
@@ -51,13 +51,8 @@ function open(i) {
       },
     },
   });
-  socks.push(s);
-  s.on("connect", () => {
+  track(s, i, () => {
     if (++connected === conns) start();
-  });
-  s.on("error", (e) => fail(`connection ${i}: ${e.code ?? e.message}`));
-  s.on("end", () => {
-    if (!isFinished()) fail(`connection ${i}: server closed`);
   });
 }
 
