@@ -13,7 +13,9 @@ import Timer from "timer";
 import Time from "time";
 import Logical from "logical";
 import { Digest } from "crypt";
-import { createModdablePlatform, type ModdablePlatform, type ModdablePlatformOptions, type ModdableSdk, type SdkListenerClass, type SdkTcpClass, type SdkTimer } from "./index.js";
+import Inflate from "inflate";
+import Deflate from "deflate";
+import { createModdablePlatform, type ModdablePlatform, type ModdablePlatformOptions, type ModdableSdk, type SdkDeflateClass, type SdkInflateClass, type SdkListenerClass, type SdkTcpClass, type SdkTimer } from "./index.js";
 
 /**
  * The SDK as the adapter takes it. No Resolver: the demo serves and does not
@@ -33,6 +35,11 @@ export const deviceSdk: ModdableSdk = {
     d.write(data);
     return new Uint8Array(d.close());
   },
+  // permessage-deflate (./zlib.ts): inflating takes about 43 KB for the time
+  // of one message; compressing about 160 KB, and where the heap cannot give
+  // it the message goes uncompressed. Drop Deflate to never try.
+  Inflate: Inflate as unknown as SdkInflateClass,
+  Deflate: Deflate as unknown as SdkDeflateClass,
 };
 
 /** trace() to xsbug or the serial console (Moddable has no console global) */

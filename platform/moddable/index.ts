@@ -32,7 +32,8 @@
 // closure: the SDK calls shared callbacks with `this` = the socket, whose
 // `target` is that record.
 
-import { PlatformError, type ConnectOptions, type FileStat, type ListenOptions, type Platform, type PlatformHooks, type PlatformNet, type PlatformVfs, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type ConnectOptions, type FileStat, type ListenOptions, type Platform, type PlatformHooks, type PlatformNet, type PlatformVfs, type PlatformZlib, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { createModdableZlib, type SdkDeflateClass, type SdkInflateClass } from "./zlib.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 const ERRHUP = POLLERR | POLLHUP;
@@ -155,6 +156,10 @@ export interface ModdableSdk {
   sha1?: (data: Uint8Array) => Uint8Array;
   /** the `file` module's File class: the platform's vfs (files to serve) is built on it */
   File?: SdkFileClass;
+  /** the `inflate` module's class: permessage-deflate is offered with it (see ./zlib.ts) */
+  Inflate?: SdkInflateClass;
+  /** the `deflate` module's class: with it, messages we send are compressed too */
+  Deflate?: SdkDeflateClass;
 }
 
 export interface ModdablePlatformOptions {
@@ -426,6 +431,7 @@ export class ModdablePlatform implements Platform {
   readonly net: PlatformNet;
   readonly hooks?: PlatformHooks;
   readonly vfs?: PlatformVfs;
+  readonly zlib?: PlatformZlib;
   private readonly sdk: ModdableSdk;
   private readonly nodelay: boolean;
   private readonly report: (error: unknown, where: string) => void;
@@ -460,6 +466,7 @@ export class ModdablePlatform implements Platform {
     this.lastRaw = this.ticks();
     if (opts.vfs) this.vfs = opts.vfs;
     else if (sdk.File) this.vfs = new ModdableVfs(sdk.File, opts.maxOpenFiles);
+    if (sdk.Inflate) this.zlib = createModdableZlib(sdk.Inflate, sdk.Deflate);
     this.net = {
       listen: (o) => this.listen(o),
       accept: (fd) => this.accept(fd),
@@ -853,6 +860,8 @@ export class ModdablePlatform implements Platform {
 }
 
 /** the platform over the injected SDK classes (device.ts gives the real ones) */
+export { createModdableZlib, type SdkDeflate, type SdkDeflateClass, type SdkInflate, type SdkInflateClass } from "./zlib.js";
+
 export function createModdablePlatform(sdk: ModdableSdk, opts: ModdablePlatformOptions = {}): ModdablePlatform {
   return new ModdablePlatform(sdk, opts);
 }

@@ -122,6 +122,13 @@ export class NodePlatform implements Platform {
       const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits: Math.max(9, windowBits), level: level ?? 1 });
       return new Uint8Array(out.buffer, out.byteOffset, out.length);
     },
+    // on libuv's thread pool, so that large messages compress on the other
+    // cores while the loop goes on (as ws does)
+    deflateRawAsync(data, windowBits, level, done) {
+      zlib.deflateRaw(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits: Math.max(9, windowBits), level }, (err, out) => {
+        done(err ? null : new Uint8Array(out.buffer, out.byteOffset, out.length));
+      });
+    },
     inflateRaw(data, windowBits, dictionary, maxOut) {
       try {
         const out = zlib.inflateRawSync(data, {

@@ -6,8 +6,9 @@
 // resets and refused connects. Nothing here touches a real timer or socket,
 // so it runs the same in Node and inside the XS engine.
 
-import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
+import { PlatformError, type PlatformVfs, type ConnectOptions, type ListenOptions, type Platform, type PlatformFiles, type PlatformNet, type PlatformZlib, type ReadyCallback, type SocketAddress } from "../../src/core/platform.js";
 import { Sul, SulHeap } from "../../src/core/sul.js";
+import { createSimZlib, type SimZlibOptions } from "./zlib.js";
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 /** how long a closed socket keeps reading and dropping, µs (see PlatformNet.close) */
@@ -36,6 +37,8 @@ export interface SimOptions extends Partial<SimFaults> {
   seed?: number;
   /** bytes one side may have in flight plus unread at the peer (the TCP window) */
   sendBuffer?: number;
+  /** permessage-deflate over the portable codec (./zlib.ts); `{asyncUs}` adds deflateRawAsync */
+  zlib?: boolean | SimZlibOptions;
 }
 
 interface Segment {
@@ -106,6 +109,7 @@ export class SimNetwork implements Platform {
   readonly prng: Prng;
   readonly net: PlatformNet;
   readonly files: PlatformFiles;
+  readonly zlib?: PlatformZlib;
   private clock = 0;
   private readonly queue = new SulHeap();
   private readonly eps = new Map<number, Endpoint>();
@@ -198,6 +202,7 @@ export class SimNetwork implements Platform {
         this.at(this.clock + this.latency(), () => (a ? done([a], null) : done(null, `ENOTFOUND: ${host}`)));
       },
     };
+    if (opts.zlib) this.zlib = createSimZlib((t, fn) => this.at(t, fn), () => this.clock, opts.zlib === true ? {} : opts.zlib);
     this.files = {
       open: (path, flags) => this.openFile(path, flags),
       read: (fd, max) => this.read(fd, max),

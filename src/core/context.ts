@@ -29,6 +29,7 @@ import {
   POLLOUT,
 } from "./constants.js";
 import { PlatformError, type Platform } from "./platform.js";
+import type { BufHole } from "./buflist.js";
 import { CLOSE, DIED, type RoleOps, type ServiceResult } from "./role.js";
 import { Sul, SulHeap } from "./sul.js";
 import type { ContextCreationInfo, PerVhostOptions, PollArgs, PollFd, Protocol, VhostCreationInfo } from "./types.js";
@@ -504,7 +505,11 @@ export class Context {
     const bl = wsi.buflist;
     for (;;) {
       const chunk = bl.peek();
-      if (!chunk) return 0;
+      if (!chunk) {
+        // a hole first (bytes still being made): no POLLOUT until it is filled
+        if (bl.blocked && wsi.events & POLLOUT) this.changePollfd(wsi, POLLOUT, 0);
+        return 0;
+      }
       const n = this.platformWrite(wsi, chunk);
       if (n < 0) return -1;
       bl.use(n);
@@ -794,6 +799,33 @@ export class Context {
       if (!(wsi.events & POLLOUT)) this.changePollfd(wsi, 0, POLLOUT);
     }
     return len;
+  }
+
+  /**
+   * Keep a place in the wsi's output for bytes made later (a WebSocket message
+   * compressed off the loop thread): writes after it wait behind it, and the
+   * wsi is choked (no WRITEABLE, a graceful close waits) until fillOutput().
+   * Null when the wsi cannot send.
+   */
+  reserveOutput(wsi: Wsi): BufHole | null {
+    if (wsi.dead || wsi.fd < 0 || wsi.state === WsiState.WAITING_CONNECT) return null;
+    return wsi.buflist.reserve();
+  }
+
+  /** the bytes of a reserved place are ready: send what can go now */
+  fillOutput(wsi: Wsi, hole: BufHole, data: Uint8Array): void {
+    if (wsi.dead || !wsi.buflist.fill(hole, data)) return;
+    if (this.drain(wsi) < 0) {
+      wsi.closeCause = this.platformError(wsi) ?? "write failed";
+      this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "write failed", false);
+      return;
+    }
+    if (wsi.buffered) {
+      if (!wsi.buflist.blocked && !(wsi.events & POLLOUT)) this.changePollfd(wsi, 0, POLLOUT);
+      return;
+    }
+    if (wsi.state === WsiState.FLUSHING_BEFORE_CLOSE) this.closeWsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "flushed");
+    else if (wsi.wantWritable && !(wsi.events & POLLOUT)) this.changePollfd(wsi, 0, POLLOUT);
   }
 
   /** lws_callback_on_writable: ask for one WRITEABLE callback */

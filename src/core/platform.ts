@@ -113,16 +113,39 @@ export interface PlatformVfs {
  * by the platform): what RFC 7692 needs when the server gives up its own
  * context takeover, and inflates with the window of earlier messages given
  * back as a dictionary.
+ *
+ * A platform whose zlib is narrower says so (the device's miniz: 15-bit
+ * windows only, deflate flushes only at the end, no inflate dictionary), and
+ * the WebSocket role negotiates only what it can honour.
  */
 export interface PlatformZlib {
-  /** `data` as raw deflate blocks ending in a sync flush (00 00 ff ff); `level` 1 (fast, lws' default) .. 9 */
-  deflateRaw(data: Uint8Array, windowBits: number, level?: number): Uint8Array;
+  /**
+   * `data` as raw deflate blocks ending in a sync flush (00 00 ff ff), or,
+   * where `deflateEndsStream`, ending the deflate stream (a final block);
+   * `level` 1 (fast, lws' default) .. 9. Null when it cannot be done now (no
+   * memory, a window it cannot use): the message is then sent uncompressed.
+   */
+  deflateRaw(data: Uint8Array, windowBits: number, level?: number): Uint8Array | null;
+  /**
+   * The same, off the loop thread: `done` is called later from the
+   * platform's loop, never synchronously. `data` is the caller's to keep.
+   * Where present, larger messages are compressed this way, in parallel
+   * with the loop (their frames keep their place in the output).
+   */
+  deflateRawAsync?(data: Uint8Array, windowBits: number, level: number, done: (out: Uint8Array | null) => void): void;
   /**
    * Inflate raw deflate `data` (the caller appends 00 00 ff ff) with
    * `dictionary` as the window so far; "invalid" for corrupt data, "too big"
-   * past `maxOut` bytes.
+   * past `maxOut` bytes, "failed" when the platform could not (no memory).
+   * Bytes after the end of a deflate stream are ignored.
    */
-  inflateRaw(data: Uint8Array, windowBits: number, dictionary: Uint8Array | null, maxOut: number): Uint8Array | "invalid" | "too big";
+  inflateRaw(data: Uint8Array, windowBits: number, dictionary: Uint8Array | null, maxOut: number): Uint8Array | "invalid" | "too big" | "failed";
+  /** deflateRaw's output ends the stream: a message sent in fragments (NO_FIN) cannot be compressed */
+  readonly deflateEndsStream?: boolean;
+  /** inflateRaw cannot take a dictionary: the peer is asked not to take its context over */
+  readonly inflateNoDictionary?: boolean;
+  /** the one LZ77 window deflateRaw can use (bits): a peer asking for a smaller one gets uncompressed messages */
+  readonly deflateWindowBits?: number;
 }
 
 /** Hot byte loops a platform may do natively (XS runs JS byte loops ~80x slower than V8). */

@@ -88,3 +88,7 @@ export async function rejects(p: Promise<unknown> | (() => Promise<unknown>), ma
 
 export const assert = { ok, fail, equal, notEqual, deepEqual, throws, rejects };
 export default assert;
+
+export function match(actual: string, re: RegExp, message?: string): void {
+  if (!re.test(actual)) fail(message ?? `${JSON.stringify(actual)} does not match ${re}`);
+}

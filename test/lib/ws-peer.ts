@@ -8,7 +8,19 @@ export interface WsMessage {
   binary: boolean;
   data: Uint8Array;
   text: string;
+  /** it came compressed (RSV1 on its first frame); `wire` is the payload as it came */
+  compressed?: boolean;
+  wire?: Uint8Array;
+  /** frames it came in */
+  frames?: number;
 }
+
+export interface WsTestClientOptions {
+  /** inflate a compressed message's payload (00 00 ff ff appended): permessage-deflate was offered */
+  inflate?: (payload: Uint8Array) => Uint8Array;
+}
+
+const SYNC_TAIL = new Uint8Array([0, 0, 0xff, 0xff]);
 
 const dec = new TextDecoder();
 
@@ -24,24 +36,38 @@ export class WsTestClient {
   private parser: FrameParser;
   private parts: Uint8Array[] = [];
   private binary = false;
+  private compressed = false;
+  private frames = 0;
   private mask = new Uint8Array([1, 2, 3, 4]);
 
-  constructor(readonly peer: TestPeer, path = "/", protocols?: string, extraHeaders = "") {
+  constructor(readonly peer: TestPeer, path = "/", protocols?: string, extraHeaders = "", opts: WsTestClientOptions = {}) {
+    const inflate = opts.inflate;
     this.parser = new FrameParser(
-      { isServer: false, maxMessageSize: 64 * 1024 * 1024, rsv1Allowed: false },
+      { isServer: false, maxMessageSize: 64 * 1024 * 1024, rsv1Allowed: !!inflate },
       {
         onData: (d, info) => {
           if (info.first) {
             this.parts = [];
             this.binary = info.opcode === 2;
+            this.compressed = info.compressed;
+            this.frames = 0;
           }
           this.parts.push(d.slice());
+          // a frame's last piece (the parser may hand a frame over in pieces)
+          if (info.remaining === 0) this.frames++;
           if (info.final) {
             const n = this.parts.reduce((a, p) => a + p.length, 0);
             const all = new Uint8Array(n);
             let o = 0;
             for (const p of this.parts) all.set(p, o), (o += p.length);
-            this.messages.push({ binary: this.binary, data: all, text: this.binary ? "" : dec.decode(all) });
+            let data: Uint8Array = all;
+            if (this.compressed) {
+              const z = new Uint8Array(n + 4);
+              z.set(all);
+              z.set(SYNC_TAIL, n);
+              data = inflate!(z);
+            }
+            this.messages.push({ binary: this.binary, data, text: this.binary ? "" : dec.decode(data), compressed: this.compressed, wire: all, frames: this.frames });
           }
         },
         onControl: (op, payload) => {
@@ -85,6 +111,11 @@ export class WsTestClient {
   send(opcode: number, payload: Uint8Array | string, fin = true): void {
     const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
     this.peer.write(encodeFrame(opcode, p, { fin, mask: this.mask }));
+  }
+
+  /** a frame with RSV1 set: `payload` is already compressed (without its 00 00 ff ff) */
+  sendCompressed(opcode: number, payload: Uint8Array, fin = true): void {
+    this.peer.write(encodeFrame(opcode, payload, { fin, mask: this.mask, rsv1: true }));
   }
 
   /** raw bytes, for malformed frames */

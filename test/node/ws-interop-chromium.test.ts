@@ -15,6 +15,7 @@ import type * as PW from "playwright-core";
 import * as A from "../lib/assert.js";
 import { CHROMIUM, requireBinary, requireModule } from "../lib/peers.js";
 import type { App } from "../../examples/app/app.js";
+import { deviceLikeZlib } from "./fixtures/node-sdk-zlib.js";
 import { startDemo, stopDemo, within } from "./fixtures/ws-interop-util.js";
 
 const APP_WWW = fileURLToPath(new URL("../../examples/app/www", import.meta.url));
@@ -116,7 +117,7 @@ describe("WebSocket interop: Chromium's WebSocket against the demo app (loopback
   });
 
   it("a server that cannot compress (no zlib) does not negotiate Chromium's permessage-deflate offer: extensions === ''", async () => {
-    const plain = startDemo({ wsMaxMessageSize: 16 * 1024 * 1024 }, true);
+    const plain = startDemo({ wsMaxMessageSize: 16 * 1024 * 1024 }, false);
     try {
       const r = await pageCase("echo", `ws://127.0.0.1:${plain.port}/`);
       A.equal(r.extensions, "", "ws.extensions");
@@ -127,6 +128,22 @@ describe("WebSocket interop: Chromium's WebSocket against the demo app (loopback
       A.equal(r.close.code, 1000);
     } finally {
       stopDemo(plain);
+    }
+  });
+
+  it("a server with the device's zlib (miniz-like: no sync flush, no dictionary) negotiates no context takeover; Chromium inflates its echoes", async () => {
+    const dev = startDemo({ wsMaxMessageSize: 16 * 1024 * 1024 }, deviceLikeZlib());
+    try {
+      const r = await pageCase("echo", `ws://127.0.0.1:${dev.port}/`);
+      A.equal(r.extensions, "permessage-deflate; server_no_context_takeover; client_no_context_takeover", "ws.extensions");
+      A.equal(r.text.equal, true, "text echo");
+      A.equal(r.binary.sha, r.binary.expectedSha, "binary echo");
+      A.equal(r.big.sha, r.big.expectedSha, "1 MiB echo");
+      A.equal(r.pipelined.inOrder, true, "pipelined echoes");
+      A.equal(r.close.code, 1000);
+      A.equal(r.errors, 0, "no error event");
+    } finally {
+      stopDemo(dev);
     }
   });
 

@@ -18,11 +18,14 @@ import { Logical } from "./logical.js";
 import { createStandinSockets, type StandinSocketOptions, type StandinStack, type StandinSockets } from "./socket.js";
 import { createStandinTimer, type StandinTime, type StandinTimer } from "./timer.js";
 import { createStandinFile, type StandinFileClass, type StandinFileOptions } from "./file.js";
+import { createStandinZlib, type StandinZlib, type StandinZlibControl } from "./zlib.js";
+import type { SdkDeflateClass, SdkInflateClass } from "../zlib.js";
 
 export { Logical } from "./logical.js";
 export { createStandinSockets, StandinStack, type StandinSocketOptions, type StandinStackStats, type StandinTcp, type StandinListener } from "./socket.js";
 export { createStandinFile, type StandinFileClass, type StandinFile, type StandinFileFlavor, type StandinFileOptions } from "./file.js";
 export { createStandinTimer, type StandinTimer, type StandinTime, type StandinTimerHandle } from "./timer.js";
+export { createStandinZlib, type StandinZlib, type StandinZlibControl } from "./zlib.js";
 
 export interface StandinOptions extends StandinSocketOptions {
   /** where Time.ticks starts (ms); near 2^31 to test its int32 wrap */
@@ -40,6 +43,12 @@ export interface StandinOptions extends StandinSocketOptions {
    * adapter builds its own vfs; `true` is the ESP32's (SPIFFS) flavour. Absent: no File
    */
   file?: StandinFileOptions | boolean;
+  /**
+   * give the `inflate` and `deflate` modules' classes (over the portable
+   * codec): the adapter then offers permessage-deflate as the device does;
+   * "inflate": Inflate only (a build without deflate). Absent: neither
+   */
+  zlib?: boolean | "inflate";
 }
 
 export interface StandinSdk extends ModdableSdk {
@@ -52,7 +61,12 @@ export interface StandinSdk extends ModdableSdk {
     Logical: typeof Logical;
     /** when `file` was asked for */
     File?: StandinFileClass;
+    /** when `zlib` was asked for */
+    Inflate?: StandinZlib["Inflate"];
+    Deflate?: StandinZlib["Deflate"];
   };
+  /** when `zlib` was asked for: instance counts, and made-to-fail constructions */
+  readonly zlibControl?: StandinZlibControl;
   readonly stack: StandinStack;
   /** timers armed (for leak checks) */
   readonly timersPending: () => number;
@@ -82,6 +96,8 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
   const sockets = createStandinSockets(sim, o);
   const timer = createStandinTimer(sim, { ticksStart: o.ticksStart });
   const File = o.file ? createStandinFile(sim, o.file === true ? {} : o.file) : undefined;
+  const z = o.zlib ? createStandinZlib() : undefined;
+  const zmods = z ? { Inflate: z.Inflate, ...(o.zlib === true ? { Deflate: z.Deflate } : {}) } : {};
   return {
     TCP: sockets.TCP as unknown as SdkTcpClass,
     Listener: sockets.Listener as unknown as SdkListenerClass,
@@ -91,7 +107,9 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
     ...(o.sha1 === false ? {} : { sha1 }),
     ...(o.hosts ? { Resolver: makeResolver(sim, o.hosts, o.resolveUs ?? 2000) } : {}),
     ...(File ? { File: File as unknown as SdkFileClass } : {}),
-    modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical, ...(File ? { File } : {}) },
+    ...(z ? { Inflate: z.Inflate as unknown as SdkInflateClass, ...(o.zlib === true ? { Deflate: z.Deflate as unknown as SdkDeflateClass } : {}) } : {}),
+    modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical, ...(File ? { File } : {}), ...zmods },
+    ...(z ? { zlibControl: z.control } : {}),
     stack: sockets.stack,
     timersPending: timer.pending,
   };

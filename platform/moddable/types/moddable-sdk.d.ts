@@ -87,6 +87,30 @@ declare module "crypt" {
   }
 }
 
+// modules/data/zlib (miniz): windowBits 15 or -15 only; output in onData pieces of at most 1 KB
+declare module "inflate" {
+  export default class Inflate {
+    constructor(options?: { windowBits?: number });
+    close(): void;
+    push(buffer: ArrayBuffer | ArrayBufferView, flush?: boolean, output?: ArrayBuffer | ArrayBufferView): void;
+    onData: (data: ArrayBuffer) => void;
+    onEnd: (status: number) => void;
+    readonly result?: Uint8Array;
+    readonly strm: { readonly avail_in: number };
+  }
+}
+
+declare module "deflate" {
+  export default class Deflate {
+    constructor(options?: { windowBits?: number; level?: number; strategy?: number });
+    close(): void;
+    push(buffer: ArrayBuffer | ArrayBufferView | string, end?: boolean): boolean;
+    onData: (data: ArrayBuffer) => void;
+    onEnd: (status: number) => void;
+    readonly result?: Uint8Array;
+  }
+}
+
 declare module "text/encoder" {
   export default class TextEncoder {
     encode(value: string): Uint8Array;

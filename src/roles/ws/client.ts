@@ -6,6 +6,7 @@ import * as R from "../../core/reasons.js";
 import { base64Encode } from "../../core/base64.js";
 import { sha1 } from "../../core/sha1.js";
 import type { Protocol, ExtDefaults } from "../../core/types.js";
+import type { PlatformZlib } from "../../core/platform.js";
 import type { Wsi } from "../../core/wsi.js";
 import type { HttpHeader } from "../http/parser.js";
 import { acceptKey, joinedHeader, parseExtensions, parseProtocolList, PMD_NAME, validatePmdOffer, validatePmdResponse, type PmdParams } from "./handshake.js";
@@ -21,9 +22,24 @@ export interface WsOffer {
   pmd: PmdParams | null;
 }
 
-/** the client's permessage-deflate offer (what lws offers) */
-const PMD_OFFER = `${PMD_NAME}; client_max_window_bits`;
-const PMD_OFFER_PARAMS: PmdParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: undefined, clientMaxWindowBits: true };
+/**
+ * The client's permessage-deflate offer: lws' (client_max_window_bits), or,
+ * for a platform zlib that cannot take a dictionary, deflates only to the end
+ * of a stream or with one window size, what it needs of the server instead.
+ */
+function pmdOffer(z: PlatformZlib): { text: string; params: PmdParams } {
+  const params: PmdParams = {
+    serverNoContextTakeover: !!z.inflateNoDictionary,
+    clientNoContextTakeover: !!z.deflateEndsStream,
+    serverMaxWindowBits: undefined,
+    clientMaxWindowBits: z.deflateWindowBits === undefined ? true : undefined,
+  };
+  let text = PMD_NAME;
+  if (params.serverNoContextTakeover) text += "; server_no_context_takeover";
+  if (params.clientNoContextTakeover) text += "; client_no_context_takeover";
+  if (params.clientMaxWindowBits) text += "; client_max_window_bits";
+  return { text, params };
+}
 
 /** an extensions answer longer than this fails with "HS: EXT: list too big" */
 export const WS_EXT_LIST_MAX = 1024;
@@ -47,8 +63,9 @@ export function wsRequestLines(wsi: Wsi, protocols: string | null): { lines: str
   if (cx.platform.zlib && !info.wsNoCompression) {
     const p0 = wsi.vhost.protocols[0]!;
     if (!cx.call(wsi, p0, R.LWS_CALLBACK_CLIENT_CONFIRM_EXTENSION_SUPPORTED, null, PMD_NAME, PMD_NAME.length)) {
-      lines += `Sec-WebSocket-Extensions: ${PMD_OFFER}\r\n`;
-      pmd = PMD_OFFER_PARAMS;
+      const o = pmdOffer(cx.platform.zlib);
+      lines += `Sec-WebSocket-Extensions: ${o.text}\r\n`;
+      pmd = o.params;
     }
   }
   lines += "Sec-WebSocket-Version: 13\r\n";
@@ -119,6 +136,7 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
       if (a.clientMaxWindowBits === 8) return { ok: false, cce: "HS: EXT: Rejects server options" };
       // our defaults may only narrow what the server allows us
       const ourBits = Math.min(typeof a.clientMaxWindowBits === "number" ? a.clientMaxWindowBits : 15, typeof own?.clientMaxWindowBits === "number" ? own.clientMaxWindowBits : 15);
+      const z = cx.platform.zlib!;
       pmd = {
         // the peer (the server) keeps its context unless it said it would not
         clientContext: !a.serverNoContextTakeover,
@@ -126,6 +144,8 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
         clientBits: a.serverMaxWindowBits ?? 15,
         serverBits: ourBits,
         txCompressed: false,
+        // a deflate that cannot keep to the window the server allows us: send uncompressed
+        txOff: z.deflateWindowBits !== undefined && ourBits < z.deflateWindowBits,
       };
     }
   }

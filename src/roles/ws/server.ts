@@ -13,6 +13,7 @@ import {
   LWS_CLOSE_STATUS_GOINGAWAY,
   LWS_CLOSE_STATUS_NOSTATUS,
   LWS_CLOSE_STATUS_NORMAL,
+  LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
   LWS_WRITE_BINARY,
   LWS_WRITE_CONTINUATION,
   LWS_WRITE_NO_FIN,
@@ -73,6 +74,8 @@ export interface PmdState {
   serverBits: number;
   /** a message being sent in fragments started compressed */
   txCompressed: boolean;
+  /** never compress what we send (the platform's deflate cannot keep to the window agreed) */
+  txOff?: boolean;
   /** compressed pieces of the message being received, and their size */
   zParts?: Uint8Array[] | null;
   zBytes?: number;
@@ -293,13 +296,19 @@ function negotiatePmd(wsi: Wsi, p: Protocol, value: string | null): { response: 
     // zlib cannot compress with an 8-bit window
     if (o.serverMaxWindowBits !== undefined && o.serverMaxWindowBits < 9) continue;
     if (cx.call(wsi, p, R.LWS_CALLBACK_CONFIRM_EXTENSION_OKAY, wsi.user, PMD_NAME, 0)) return null;
+    const z = cx.platform.zlib;
     const serverBits = o.serverMaxWindowBits ?? 15;
+    // without an inflate dictionary, every client message must stand alone
+    const clientContext = !o.clientNoContextTakeover && !z.inflateNoDictionary;
     let response = `${PMD_NAME}; server_no_context_takeover`;
-    if (o.clientNoContextTakeover) response += "; client_no_context_takeover";
+    if (!clientContext) response += "; client_no_context_takeover";
     if (o.serverMaxWindowBits !== undefined) response += `; server_max_window_bits=${serverBits}`;
     const clientBits = typeof o.clientMaxWindowBits === "number" ? o.clientMaxWindowBits : 15;
     if (typeof o.clientMaxWindowBits === "number") response += `; client_max_window_bits=${clientBits}`;
-    return { response, state: { clientContext: !o.clientNoContextTakeover, window: null, clientBits, serverBits, txCompressed: false } };
+    // a deflate that cannot keep to the window asked for: accept (we still
+    // inflate what the client compresses) and send uncompressed
+    const txOff = z.deflateWindowBits !== undefined && serverBits < z.deflateWindowBits;
+    return { response, state: { clientContext, window: null, clientBits, serverBits, txCompressed: false, txOff } };
   }
   return null;
 }
@@ -321,6 +330,7 @@ function deliverCompressed(wsi: Wsi, conn: WsConn): void {
   const out = cx.platform.zlib!.inflateRaw(input, pmd.clientBits, pmd.clientContext ? pmd.window : null, max);
   if (out === "invalid") return onProtocolError(wsi, conn, 1007, "invalid compressed data");
   if (out === "too big") return onProtocolError(wsi, conn, 1009, "message too big once inflated");
+  if (out === "failed") return onProtocolError(wsi, conn, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "could not inflate (no memory)");
   if (pmd.clientContext) {
     // keep the last window of what the client sent: its next message may refer to it
     const w = 1 << pmd.clientBits;
@@ -490,25 +500,29 @@ function sendCloseRaw(wsi: Wsi, conn: WsConn, payload: Uint8Array): void {
 /** one frame: header and payload in one platform write when it is small */
 function sendFrame(wsi: Wsi, opcode: number, payload: Uint8Array, fin: boolean, rsv1 = false): number {
   const cx = wsi.context;
+  // small frames are assembled in one buffer; a large payload follows its
+  // header as a second write (platforms coalesce them) instead of a copy
+  if (!wsi.isServer || payload.length <= 1024) return cx.writeRaw(wsi, frameBytes(wsi, opcode, payload, fin, rsv1)) < 0 ? -1 : payload.length;
+  const head = new Uint8Array(frameHeaderSize(payload.length, false));
+  writeFrameHeader(head, 0, opcode, fin, rsv1, payload.length, null);
+  if (cx.writeRaw(wsi, head) < 0 || cx.writeRaw(wsi, payload) < 0) return -1;
+  return payload.length;
+}
+
+/** a frame in one buffer, masked when we are the client */
+function frameBytes(wsi: Wsi, opcode: number, payload: Uint8Array, fin: boolean, rsv1: boolean): Uint8Array {
+  const cx = wsi.context;
   let mask: Uint8Array | null = null;
   if (!wsi.isServer) {
     mask = new Uint8Array(4);
     cx.platform.random(mask);
   }
   const hl = frameHeaderSize(payload.length, !!mask);
-  // small frames are assembled in one buffer; a large payload follows its
-  // header as a second write (platforms coalesce them) instead of a copy
-  if (mask || payload.length <= 1024) {
-    const out = new Uint8Array(hl + payload.length);
-    writeFrameHeader(out, 0, opcode, fin, rsv1, payload.length, mask);
-    out.set(payload, hl);
-    if (mask) (cx.platform.hooks?.xorMask ?? xorMaskFallback)(out.subarray(hl), mask, 0);
-    return cx.writeRaw(wsi, out) < 0 ? -1 : payload.length;
-  }
-  const head = new Uint8Array(hl);
-  writeFrameHeader(head, 0, opcode, fin, rsv1, payload.length, null);
-  if (cx.writeRaw(wsi, head) < 0 || cx.writeRaw(wsi, payload) < 0) return -1;
-  return payload.length;
+  const out = new Uint8Array(hl + payload.length);
+  writeFrameHeader(out, 0, opcode, fin, rsv1, payload.length, mask);
+  out.set(payload, hl);
+  if (mask) (cx.platform.hooks?.xorMask ?? xorMaskFallback)(out.subarray(hl), mask, 0);
+  return out;
 }
 
 /**
@@ -549,17 +563,67 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
   const starting = !conn.txFragmenting;
   conn.txFragmenting = !fin;
   const pmd = conn.pmd;
-  if (pmd && (starting ? data.length >= 16 || !fin : pmd.txCompressed)) {
-    // each piece is deflated on its own and ends in a sync flush; the
-    // message's last piece loses the 00 00 ff ff (RFC 7692 7.2.1)
-    if (starting) pmd.txCompressed = true;
-    let z = wsi.context.platform.zlib!.deflateRaw(data, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1);
-    if (fin && z.length >= 4) z = z.subarray(0, z.length - 4);
-    if (fin) pmd.txCompressed = false;
-    return sendFrame(wsi, opcode, z, fin, starting) < 0 ? -1 : data.length;
+  if (!pmd) return sendFrame(wsi, opcode, data, fin);
+  const zlib = wsi.context.platform.zlib!;
+  if (starting) {
+    // small messages go as they are (RSV1 is per message); so do fragmented
+    // ones where the platform's deflate can only end a stream
+    pmd.txCompressed = !pmd.txOff && data.length >= PMD_MIN && (fin || !zlib.deflateEndsStream);
+    if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
+    if (fin && zlib.deflateRawAsync && data.length >= ASYNC_DEFLATE_MIN) return sendDeflatedLater(wsi, opcode, data);
+  } else if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
+  const level = winfo(wsi).wsCompressionLevel ?? 1;
+  const z = zlib.deflateRaw(data, pmd.serverBits, level);
+  if (!z) {
+    if (starting && fin) {
+      pmd.txCompressed = false;
+      return sendFrame(wsi, opcode, data, fin);
+    }
+    wsi.context.log("err", `${wsi}: the platform could not deflate a fragment of a compressed message`);
+    return -1;
   }
-  if (starting && pmd) pmd.txCompressed = false;
-  return sendFrame(wsi, opcode, data, fin);
+  if (fin) pmd.txCompressed = false;
+  return sendFrame(wsi, opcode, fin ? endOfMessage(z) : z, fin, starting) < 0 ? -1 : data.length;
+}
+
+/** messages shorter than this are not worth compressing */
+const PMD_MIN = 16;
+/** whole messages from this size are deflated off the loop thread, where the platform can */
+const ASYNC_DEFLATE_MIN = 8192;
+const END_STORED = new Uint8Array(1);
+
+/**
+ * The end of a compressed message (RFC 7692 7.2.1): a sync flush loses its
+ * 00 00 ff ff; a deflate stream ended by a final block is followed by an
+ * empty stored block, less those same four octets: one 0x00.
+ */
+function endOfMessage(z: Uint8Array): Uint8Array {
+  const n = z.length;
+  if (n >= 4 && z[n - 4] === 0 && z[n - 3] === 0 && z[n - 2] === 0xff && z[n - 1] === 0xff) return z.subarray(0, n - 4);
+  const out = new Uint8Array(n + 1);
+  out.set(z);
+  out[n] = END_STORED[0]!;
+  return out;
+}
+
+/**
+ * A whole message compressed off the loop thread: its frame takes its place
+ * in the output now (writes after it wait behind it, and the wsi stays
+ * choked until it is sent), and is filled in when the deflate is done. The
+ * write counts as done, as lws_write() reports a buffered one.
+ */
+function sendDeflatedLater(wsi: Wsi, opcode: number, data: Uint8Array): number {
+  const cx = wsi.context;
+  const hole = cx.reserveOutput(wsi);
+  if (!hole) return -1;
+  const copy = data.slice();
+  const pmd = wsConn(wsi)!.pmd!;
+  pmd.txCompressed = false;
+  cx.platform.zlib!.deflateRawAsync!(copy, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1, (z) => {
+    if (wsi.dead) return;
+    cx.fillOutput(wsi, hole, z ? frameBytes(wsi, opcode, endOfMessage(z), true, true) : frameBytes(wsi, opcode, copy, true, false));
+  });
+  return data.length;
 }
 
 // ------------------------------------------------------ ping/pong validity
