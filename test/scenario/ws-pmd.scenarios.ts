@@ -148,6 +148,50 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
       A.equal(m.compressed, !z.deflateEndsStream, z.deflateEndsStream ? "plain: a finished stream cannot go on" : "compressed, piece by piece");
     });
 
+    // Autobahn sections 12 and 13 in spirit: messages of many sizes, text and
+    // binary, compressible and not, compressed by the client as each offer
+    // lets it (its context kept unless the answer says otherwise, its window
+    // as agreed), echoed intact
+    const offers: [string, string][] = [
+      ["client context kept", "permessage-deflate"],
+      ["client_no_context_takeover", "permessage-deflate; client_no_context_takeover"],
+      ["client_max_window_bits=9", "permessage-deflate; client_max_window_bits=9"],
+      ["server_max_window_bits=10", "permessage-deflate; server_max_window_bits=10"],
+    ];
+    for (const [what, offer] of offers) {
+      it(`conformance (Autobahn 12/13-style): echoes compressed messages of 0 B to 64 KiB with ${what}`, async () => {
+        const c = await open(demo(), `Sec-WebSocket-Extensions: ${offer}\r\n`);
+        const answer = extensionsOf(c);
+        A.ok(answer.startsWith("permessage-deflate; server_no_context_takeover"), answer);
+        if (/server_max_window_bits=10/.test(offer)) A.ok(/server_max_window_bits=10/.test(answer), answer);
+        const bits = /client_max_window_bits=(\d+)/.exec(answer) ? Number(/client_max_window_bits=(\d+)/.exec(answer)![1]) : 15;
+        const keep = !/client_no_context_takeover/.test(answer);
+        const d = new RawDeflater({ level: 1, windowBits: Math.max(9, bits) });
+        const sizes = [0, 16, 64, 256, 1024, 4096, 16384, 65536].filter((n) => n <= 65536 * env.scale || n <= 4096);
+        const sent: [Uint8Array, boolean][] = [];
+        let seed = 1;
+        const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+        for (const n of sizes) {
+          const words = enc.encode("lorem ipsum dolor sit amet ".repeat(Math.ceil(n / 27) + 1).slice(0, n));
+          const noise = new Uint8Array(n);
+          for (let i = 0; i < n; i++) noise[i] = rnd();
+          const b64 = enc.encode(Array.from(noise, (x) => String.fromCharCode(65 + (x % 26))).join(""));
+          for (const [b, binary] of [[words, false], [words, true], [noise, true], [b64, false]] as [Uint8Array, boolean][]) {
+            sent.push([b, binary]);
+            const z = d.push(b, "sync");
+            if (!keep) d.reset();
+            c.sendCompressed(binary ? OPCODE_BINARY : OPCODE_TEXT, z.subarray(0, z.length - 4));
+          }
+        }
+        await env.waitFor(() => c.poll().messages.length === sent.length || c.closeFrame !== null, `${sent.length} echoes`, 60000);
+        A.equal(c.closeFrame, null, "no close");
+        for (let i = 0; i < sent.length; i++) {
+          A.equal(c.messages[i]!.binary, sent[i]![1], `message ${i}: type`);
+          A.ok(sameBytes(c.messages[i]!.data, sent[i]![0]), `message ${i} (${sent[i]![0].length} bytes) echoed intact`);
+        }
+      });
+    }
+
     if (env0(makeEnv, (e) => !!e.platform.zlib?.deflateRawAsync && e.deterministic)) {
       it("async deflate: a large message's frame keeps its place; a small message and a pong written after it wait behind it", async () => {
         const c = await open(demo());

@@ -68,6 +68,46 @@ describe("buflist", () => {
     A.equal(bl.peek(), null);
   });
 
+  it("keeps a reserved hole's turn: nothing after it leaves before it is filled, and an open hole counts as not empty", () => {
+    const bl = new Buflist();
+    bl.append(new Uint8Array([1, 2]));
+    const h1 = bl.reserve();
+    bl.append(new Uint8Array([3]));
+    const h2 = bl.reserve();
+    const h3 = bl.reserve();
+    bl.append(new Uint8Array([4, 5]));
+    A.equal(bl.length, 2 + 1 + 2 + 3, "bytes plus one per open hole");
+    A.deepEqual(Array.from(bl.peek()!), [1, 2]);
+    bl.use(2);
+    A.equal(bl.peek(), null, "the hole comes first");
+    A.ok(bl.blocked && !bl.empty);
+    // filled out of order: the later holes wait behind the first
+    A.ok(bl.fill(h2, new Uint8Array([20, 21])));
+    A.ok(bl.fill(h3, new Uint8Array(0)), "a hole may be filled with nothing");
+    A.equal(bl.peek(), null);
+    A.ok(bl.fill(h1, new Uint8Array([10])));
+    A.ok(!bl.fill(h1, new Uint8Array([11])), "a hole is filled once");
+    const out: number[] = [];
+    for (let c; (c = bl.peek()); ) {
+      out.push(...c);
+      bl.use(c.length);
+    }
+    A.deepEqual(out, [10, 3, 20, 21, 4, 5]);
+    A.ok(bl.empty && !bl.blocked);
+    A.equal(bl.length, 0);
+  });
+
+  it("cancels its open holes when cleared: a late fill is refused", () => {
+    const bl = new Buflist();
+    const h = bl.reserve();
+    bl.append(new Uint8Array([1]));
+    bl.clear();
+    A.ok(h.cancelled);
+    A.ok(!bl.fill(h, new Uint8Array([9])));
+    A.ok(bl.empty);
+    A.equal(bl.length, 0);
+  });
+
   it("drains a thousand one-byte-at-a-time uses intact", () => {
     const bl = new Buflist();
     const out: number[] = [];
