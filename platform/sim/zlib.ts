@@ -13,8 +13,14 @@ export interface SimZlibOptions {
   asyncUs?: number | ((bytes: number) => number);
 }
 
-export function createSimZlib(at: (us: number, fn: () => void) => void, now: () => number, o: SimZlibOptions = {}): PlatformZlib {
-  const z: PlatformZlib = {
+/** the sim's zlib, counting what went off the loop (for the scenarios' checks) */
+export interface SimZlib extends PlatformZlib {
+  asyncCalls: number;
+}
+
+export function createSimZlib(at: (us: number, fn: () => void) => void, now: () => number, o: SimZlibOptions = {}): SimZlib {
+  const z: SimZlib = {
+    asyncCalls: 0,
     deflateRaw(data, windowBits, level) {
       return deflateRaw(data, { level: level ?? 1, windowBits: Math.max(9, windowBits), flush: "sync" });
     },
@@ -25,6 +31,7 @@ export function createSimZlib(at: (us: number, fn: () => void) => void, now: () 
   const delay = o.asyncUs;
   if (delay !== undefined) {
     z.deflateRawAsync = (data, windowBits, level, done) => {
+      z.asyncCalls++;
       const out = z.deflateRaw(data, windowBits, level);
       at(now() + (typeof delay === "number" ? delay : delay(data.length)), () => done(out));
     };

@@ -193,15 +193,30 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
     }
 
     if (env0(makeEnv, (e) => !!e.platform.zlib?.deflateRawAsync && e.deterministic)) {
+      // large deflates go off the loop when more than one connection
+      // compresses at once: another connection's large message first
+      async function busy(port: number): Promise<void> {
+        const other = await open(port);
+        other.sendCompressed(OPCODE_TEXT, compress(jsonish(20000, 99)));
+        await env.waitFor(() => other.poll().messages.length === 1, "the other connection's echo");
+      }
+      const asyncCalls = (): number => (env.platform.zlib as unknown as { asyncCalls: number }).asyncCalls;
+
       it("async deflate: a large message's frame keeps its place; a small message and a pong written after it wait behind it", async () => {
-        const c = await open(demo());
+        const port = demo();
+        await busy(port);
+        const c = await open(port);
         const big = jsonish(40000, 7);
-        c.send(OPCODE_TEXT, big);
+        const before = asyncCalls();
+        // compressed, so it arrives whole and is echoed whole (a plain one
+        // arriving in pieces is echoed in fragments, deflated on the loop)
+        c.sendCompressed(OPCODE_TEXT, compress(big));
         c.send(OPCODE_TEXT, "small one after");
         c.send(OPCODE_PING, "are you there");
         await env.waitFor(() => c.poll().messages.length === 2 && c.pongs.length === 1, "two echoes and a pong");
         A.equal(c.messages[0]!.text, big, "the big echo first");
         A.equal(c.messages[0]!.compressed, true);
+        A.equal(asyncCalls() - before, 1, "the big echo was deflated off the loop");
         A.equal(c.messages[1]!.text, "small one after");
         // everything after the big frame on the wire
         const all = c.peer.received;
@@ -210,11 +225,17 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
       });
 
       it("async deflate: the close frame of a close the client starts goes after the echo being compressed", async () => {
-        const c = await open(demo());
+        const port = demo();
+        await busy(port);
+        const c = await open(port);
         const big = jsonish(30000, 8);
-        c.send(OPCODE_TEXT, big);
+        const before = asyncCalls();
+        // compressed, so it arrives whole and is echoed whole (a plain one
+        // arriving in pieces is echoed in fragments, deflated on the loop)
+        c.sendCompressed(OPCODE_TEXT, compress(big));
         c.send(OPCODE_CLOSE, new Uint8Array([0x03, 0xe8]));
         await env.waitFor(() => c.poll().closeFrame !== null, "the close echo");
+        A.equal(asyncCalls() - before, 1, "deflated off the loop");
         A.equal(c.messages.length, 1, "the echo came before the close");
         A.equal(c.messages[0]!.text, big);
         A.equal(c.closeCode, 1000);
@@ -222,15 +243,17 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
 
       it("async deflate: a peer gone while its echo is being compressed leaves nothing behind", async () => {
         const port = demo();
+        await busy(port);
         const c = await open(port);
-        c.send(OPCODE_TEXT, jsonish(50000, 9));
-        await env.settle(0);
+        const before = asyncCalls();
+        c.sendCompressed(OPCODE_TEXT, compress(jsonish(50000, 9)));
+        await env.waitFor(() => asyncCalls() > before, "the deflate off the loop to begin");
         // a reset (the sim's peers): the echo's deflate completes after the connection is gone
         const p = c.peer as unknown as { sim: { reset(fd: number): void }; fd: number };
         p.sim.reset(p.fd);
         await env.settle(200);
         const c2 = await open(port);
-        c2.send(OPCODE_TEXT, jsonish(20000, 10));
+        c2.sendCompressed(OPCODE_TEXT, compress(jsonish(20000, 10)));
         await env.waitFor(() => c2.poll().messages.length === 1, "a new connection's echo");
         A.equal(c2.messages[0]!.text, jsonish(20000, 10));
       });

@@ -570,7 +570,7 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
     // ones where the platform's deflate can only end a stream
     pmd.txCompressed = !pmd.txOff && data.length >= PMD_MIN && (fin || !zlib.deflateEndsStream);
     if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
-    if (fin && zlib.deflateRawAsync && data.length >= ASYNC_DEFLATE_MIN) return sendDeflatedLater(wsi, opcode, data);
+    if (fin && zlib.deflateRawAsync && data.length >= ASYNC_DEFLATE_MIN && deflateInParallel(wsi)) return sendDeflatedLater(wsi, opcode, data);
   } else if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
   const level = winfo(wsi).wsCompressionLevel ?? 1;
   const z = zlib.deflateRaw(data, pmd.serverBits, level);
@@ -591,6 +591,34 @@ const PMD_MIN = 16;
 /** whole messages from this size are deflated off the loop thread, where the platform can */
 const ASYNC_DEFLATE_MIN = 8192;
 const END_STORED = new Uint8Array(1);
+
+/** what the context knows of its recent large deflates */
+interface DeflateActivity {
+  /** id of the connection of the last large message, and when (platform µs) */
+  lastId: number;
+  lastAt: number;
+  /** deflates off the loop thread not finished */
+  inFlight: number;
+}
+
+/**
+ * Whether to deflate this large message off the loop thread. That pays when
+ * several connections compress at once (they then use the other cores); for
+ * one connection alone, a hop to the thread pool and back only adds latency
+ * to each message, so it stays on the loop.
+ */
+function deflateInParallel(wsi: Wsi): boolean {
+  const cx = wsi.context;
+  const a = ((cx.roleData as { wsDeflate?: DeflateActivity }).wsDeflate ??= { lastId: -1, lastAt: 0, inFlight: 0 });
+  const now = cx.platform.now();
+  const others = a.inFlight > 0 || (a.lastId !== wsi.id && now - a.lastAt < PARALLEL_WINDOW_US);
+  a.lastId = wsi.id;
+  a.lastAt = now;
+  return others;
+}
+
+/** another connection's large message within this time makes compression parallel */
+const PARALLEL_WINDOW_US = 100_000;
 
 /**
  * The end of a compressed message (RFC 7692 7.2.1): a sync flush loses its
@@ -619,7 +647,10 @@ function sendDeflatedLater(wsi: Wsi, opcode: number, data: Uint8Array): number {
   const copy = data.slice();
   const pmd = wsConn(wsi)!.pmd!;
   pmd.txCompressed = false;
+  const a = (cx.roleData as { wsDeflate?: DeflateActivity }).wsDeflate!;
+  a.inFlight++;
   cx.platform.zlib!.deflateRawAsync!(copy, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1, (z) => {
+    a.inFlight--;
     if (wsi.dead) return;
     cx.fillOutput(wsi, hole, z ? frameBytes(wsi, opcode, endOfMessage(z), true, true) : frameBytes(wsi, opcode, copy, true, false));
   });
