@@ -15,6 +15,7 @@ import Logical from "logical";
 import { Digest } from "crypt";
 import Inflate from "inflate";
 import Deflate from "deflate";
+import TextDecoder from "text/decoder";
 import { createModdablePlatform, type ModdablePlatform, type ModdablePlatformOptions, type ModdableSdk, type SdkDeflateClass, type SdkInflateClass, type SdkListenerClass, type SdkTcpClass, type SdkTimer } from "./index.js";
 
 /**
@@ -40,6 +41,8 @@ export const deviceSdk: ModdableSdk = {
   // it the message goes uncompressed. Drop Deflate to never try.
   Inflate: Inflate as unknown as SdkInflateClass,
   Deflate: Deflate as unknown as SdkDeflateClass,
+  // the WebSocket text check's native fast path
+  TextDecoder,
 };
 
 /** trace() to xsbug or the serial console (Moddable has no console global) */

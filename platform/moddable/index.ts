@@ -38,6 +38,9 @@ import { createModdableZlib, type SdkDeflateClass, type SdkInflateClass } from "
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 const ERRHUP = POLLERR | POLLHUP;
 
+/** the largest piece of WebSocket text checked by decoding it natively (see ModdableSdk.TextDecoder) */
+const NATIVE_UTF8_MAX = 4096;
+
 /** Timer delays are int32 milliseconds in the SDK; a far wake-up is taken in steps of this. */
 const MAX_TIMER_MS = 3600 * 1000;
 
@@ -160,6 +163,12 @@ export interface ModdableSdk {
   Inflate?: SdkInflateClass;
   /** the `deflate` module's class: with it, messages we send are compressed too */
   Deflate?: SdkDeflateClass;
+  /**
+   * the `text/decoder` module's class: with `{fatal: true}` it is the
+   * WebSocket text check's native fast path (modules/data/text/decoder:
+   * textdecoder.c checks every sequence with isLegalUTF8 and throws)
+   */
+  TextDecoder?: new (label?: string, options?: { fatal?: boolean }) => { decode(input: ArrayBufferView): string };
 }
 
 export interface ModdablePlatformOptions {
@@ -479,9 +488,23 @@ export class ModdablePlatform implements Platform {
       error: (fd) => this.descs.get(fd)?.error ?? null,
       ...(this.sdk.Resolver ? { resolve: (host: string, _family: 0 | 4, done: (a: string[] | null, e: string | null) => void) => this.resolve(host, done) } : {}),
     };
-    const xor = sdk.xor, sha1 = sdk.sha1;
-    if (xor || sha1) {
+    const xor = sdk.xor, sha1 = sdk.sha1, TD = sdk.TextDecoder;
+    if (xor || sha1 || TD) {
       const hooks: PlatformHooks = {};
+      if (TD) {
+        const strict = new TD("utf-8", { fatal: true });
+        // decoding makes a string of the piece: only for pieces of a size
+        // the heap gives easily (larger ones take the portable check)
+        hooks.isUtf8 = (data) => {
+          if (data.length > NATIVE_UTF8_MAX) return false;
+          try {
+            strict.decode(data);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+      }
       if (xor) {
         const m = this.maskScratch;
         hooks.xorMask = (data, mask, phase) => {

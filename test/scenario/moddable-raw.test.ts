@@ -330,7 +330,20 @@ describe("platform/moddable over the stand-in SDK", () => {
       }
     const digest = env.platform.hooks!.sha1!(new TextEncoder().encode("abc"));
     A.equal(Array.from(digest, (x) => x.toString(16).padStart(2, "0")).join(""), "a9993e364706816aba3e25717850c26c9cd0d89d");
-    A.equal(moddableEnv({ seed: 57, standin: { xor: false, sha1: false } }).platform.hooks, undefined, "no hooks without xor and sha1");
+    A.equal(moddableEnv({ seed: 57, standin: { xor: false, sha1: false, textDecoder: false } }).platform.hooks, undefined, "no hooks without xor, sha1 and TextDecoder");
+  });
+
+  it("checks WebSocket text through the SDK's TextDecoder({fatal: true}) as hooks.isUtf8, for pieces up to 4 KB", () => {
+    const env = moddableEnv({ seed: 57 });
+    const isUtf8 = env.platform.hooks?.isUtf8;
+    A.ok(isUtf8, "the hook is there when the SDK gives TextDecoder");
+    const enc = new TextEncoder();
+    A.equal(isUtf8(enc.encode("plain ASCII and héllo wörld ✓ 😀".repeat(20))), true);
+    for (const bad of [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xff]])
+      A.equal(isUtf8(new Uint8Array([0x41, ...bad, 0x42])), false, `rejects ${bad.map((b) => b.toString(16)).join(" ")}`);
+    A.equal(isUtf8(new Uint8Array(4097).fill(0x41)), false, "a larger piece is left to the portable check");
+    A.equal(isUtf8(new Uint8Array(4096).fill(0x41)), true);
+    A.equal(moddableEnv({ seed: 57, standin: { textDecoder: false } }).platform.hooks?.isUtf8, undefined);
   });
 
   it("resolves names through the SDK's resolver when given one, and reports an unknown name as a connection error", async () => {

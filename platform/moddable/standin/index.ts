@@ -49,6 +49,12 @@ export interface StandinOptions extends StandinSocketOptions {
    * "inflate": Inflate only (a build without deflate). Absent: neither
    */
   zlib?: boolean | "inflate";
+  /**
+   * give the host's TextDecoder as the `text/decoder` module's (the UTF-8
+   * fast path); default true where the host has one with `fatal` (the XS
+   * lane's host has the SDK's own)
+   */
+  textDecoder?: boolean;
 }
 
 export interface StandinSdk extends ModdableSdk {
@@ -107,6 +113,7 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
     ...(o.sha1 === false ? {} : { sha1 }),
     ...(o.hosts ? { Resolver: makeResolver(sim, o.hosts, o.resolveUs ?? 2000) } : {}),
     ...(File ? { File: File as unknown as SdkFileClass } : {}),
+    ...(o.textDecoder !== false && typeof globalThis.TextDecoder === "function" ? { TextDecoder: globalThis.TextDecoder as unknown as ModdableSdk["TextDecoder"] } : {}),
     ...(z ? { Inflate: z.Inflate as unknown as SdkInflateClass, ...(o.zlib === true ? { Deflate: z.Deflate as unknown as SdkDeflateClass } : {}) } : {}),
     modules: { TCP: sockets.TCP, Listener: sockets.Listener, Timer: timer.Timer, Time: timer.Time, Logical, ...(File ? { File } : {}), ...zmods },
     ...(z ? { zlibControl: z.control } : {}),
