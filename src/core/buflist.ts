@@ -65,7 +65,6 @@ export class Buflist {
     this.total += data.length;
   }
 
-  /** the next bytes to send (a view: valid until use() or append()) */
   /** the next bytes to send (a view: valid until use() or append()); null when none, or when a hole comes first */
   peek(): Uint8Array | null {
     const e = this.segs[this.head];

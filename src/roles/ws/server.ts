@@ -590,7 +590,6 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
 const PMD_MIN = 16;
 /** whole messages from this size are deflated off the loop thread, where the platform can */
 const ASYNC_DEFLATE_MIN = 8192;
-const END_STORED = new Uint8Array(1);
 
 /** what the context knows of its recent large deflates */
 interface DeflateActivity {
@@ -628,9 +627,8 @@ const PARALLEL_WINDOW_US = 100_000;
 function endOfMessage(z: Uint8Array): Uint8Array {
   const n = z.length;
   if (n >= 4 && z[n - 4] === 0 && z[n - 3] === 0 && z[n - 2] === 0xff && z[n - 1] === 0xff) return z.subarray(0, n - 4);
-  const out = new Uint8Array(n + 1);
+  const out = new Uint8Array(n + 1); // its last octet, 0x00: BFINAL 0, BTYPE 00, padding
   out.set(z);
-  out[n] = END_STORED[0]!;
   return out;
 }
 
