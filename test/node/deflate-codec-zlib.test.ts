@@ -4,49 +4,10 @@
 import * as zlib from "node:zlib";
 import * as A from "../lib/assert.js";
 import { InflateError, RawDeflater, RawInflater, deflateRaw, inflateRaw } from "../../platform/sim/deflate.js";
+import { jsonText, mixed, prng, randomBytes } from "../lib/deflate-data.js";
 
 const { Z_SYNC_FLUSH } = zlib.constants;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const WORDS = ["id", "name", "value", "status", "ok", "error", "items", "count", "user", "alpha", "beta", "gamma", "delta", "true", "false", "null"];
-function jsonText(n: number, seed: number): Uint8Array {
-  const r = prng(seed);
-  const parts: string[] = [];
-  let len = 1;
-  while (len < n) {
-    const w = WORDS[Math.floor(r() * r() * WORDS.length)];
-    const p = `{"${w}":${Math.floor(r() * 1000)},"${WORDS[Math.floor(r() * WORDS.length)]}":"${w}${Math.floor(r() * 50)}"},`;
-    parts.push(p);
-    len += p.length;
-  }
-  return new Uint8Array(Buffer.from("[" + parts.join("")).subarray(0, n));
-}
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = prng(seed), b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (r() * 256) | 0;
-  return b;
-}
-function mixed(n: number, seed: number): Uint8Array {
-  const r = prng(seed), b = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    const k = Math.min(n - i, 50 + Math.floor(r() * 20000)), kind = Math.floor(r() * 4);
-    if (kind === 0) b.set(jsonText(k, seed + i), i);
-    else if (kind === 1) b.set(randomBytes(k, seed + i), i);
-    else if (kind === 2) b.fill(Math.floor(r() * 256), i, i + k);
-    else for (let j = 0; j < k; j++) b[i + j] = i > 0 ? b[Math.floor(r() * i) % i] : 7;
-    i += k;
-  }
-  return b;
-}
 const concat = (list: Uint8Array[]) => new Uint8Array(Buffer.concat(list));
 const same = (a: Uint8Array, b: Uint8Array, message: string) => {
   if (Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0) return;
@@ -101,7 +62,7 @@ async function zlibInflateChunks(chunks: Uint8Array[], windowBits: number): Prom
 
 describe("raw DEFLATE codec against node:zlib", function () {
   this.timeout(60000);
-  const data = mixed(70000, 1);
+  const data = mixed(70000, 1, 20000);
   const text = jsonText(40000, 2);
 
   it("inflates zlib's output at every level, window size and strategy, finished and sync-flushed", () => {
@@ -181,7 +142,7 @@ describe("raw DEFLATE codec against node:zlib", function () {
   it("deflates sync-flushed messages that a persistent zlib inflate decodes with context takeover", async () => {
     const r = prng(6);
     for (const [level, windowBits] of [[1, 15], [6, 15], [9, 12], [1, 9], [4, 9]]) {
-      const messages = Array.from({ length: 40 }, (_, i) => (i % 7 === 6 ? mixed(3000, i) : jsonText(100 + Math.floor(r() * 3000), 200 + (i % 4))));
+      const messages = Array.from({ length: 40 }, (_, i) => (i % 7 === 6 ? mixed(3000, i, 20000) : jsonText(100 + Math.floor(r() * 3000), 200 + (i % 4))));
       const d = new RawDeflater({ level, windowBits });
       const chunks = messages.map((m) => d.push(m, "sync"));
       chunks.forEach((c, i) => A.equal(Buffer.from(c.subarray(c.length - 4)).toString("hex"), "0000ffff", `message ${i}`));
@@ -202,7 +163,7 @@ describe("raw DEFLATE codec against node:zlib", function () {
 
   it("round-trips a few MB both ways, in pieces", () => {
     const r = prng(7);
-    const big = concat([mixed(2_000_000, 8), jsonText(1_000_000, 9), randomBytes(300_000, 10)]);
+    const big = concat([mixed(2_000_000, 8, 20000), jsonText(1_000_000, 9), randomBytes(300_000, 10)]);
     for (const level of [1, 6]) {
       const d = new RawDeflater({ level });
       const out: Uint8Array[] = [];
@@ -244,7 +205,7 @@ describe("raw DEFLATE codec against node:zlib", function () {
 
   it("rejects a damaged stream exactly when zlib does, and decodes the same bytes otherwise", () => {
     const r = prng(13);
-    const sources = [deflateRaw(mixed(5000, 14), { level: 6, flush: "finish" }), zlib.deflateRawSync(jsonText(4000, 15), { level: 9 }), zlib.deflateRawSync(mixed(3000, 16), { strategy: zlib.constants.Z_FIXED })];
+    const sources = [deflateRaw(mixed(5000, 14, 20000), { level: 6, flush: "finish" }), zlib.deflateRawSync(jsonText(4000, 15), { level: 9 }), zlib.deflateRawSync(mixed(3000, 16, 20000), { strategy: zlib.constants.Z_FIXED })];
     let rejected = 0;
     for (let i = 0; i < 3000; i++) {
       const src = sources[i % sources.length];

@@ -3,6 +3,8 @@
 // Runs in Node and in XS, so sizes stay small; node:zlib cross-checks are in test/node.
 import * as A from "../lib/assert.js";
 import { InflateError, RawDeflater, RawInflater, deflateRaw, inflateRaw } from "../../platform/sim/deflate.js";
+import { concatBytes as concat } from "../lib/env.js";
+import { jsonText, mixed, prng, randomBytes } from "../lib/deflate-data.js";
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const str = (b: Uint8Array) => {
@@ -16,60 +18,10 @@ const fromHex = (h: string) => {
   return b;
 };
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const concat = (list: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of list) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
-};
 const same = (a: Uint8Array, b: Uint8Array, message: string) => {
   A.equal(a.length, b.length, `${message}: length`);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) A.fail(`${message}: first difference at ${i} (${a[i]} vs ${b[i]})`);
 };
-
-/** mulberry32: deterministic in both engines */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const WORDS = ["id", "name", "value", "status", "ok", "error", "items", "count", "user", "alpha", "beta", "gamma", "delta", "true", "false", "null"];
-/** JSON-like text with a skewed vocabulary: compresses well, as messages do */
-function jsonText(n: number, seed: number): Uint8Array {
-  const r = prng(seed);
-  let s = "[";
-  while (s.length < n) {
-    const w = WORDS[Math.floor(r() * r() * WORDS.length)];
-    s += `{"${w}":${Math.floor(r() * 1000)},"${WORDS[Math.floor(r() * WORDS.length)]}":"${w}${Math.floor(r() * 50)}"},`;
-  }
-  return ascii(s.slice(0, n));
-}
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = prng(seed), b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (r() * 256) | 0;
-  return b;
-}
-/** text, random bytes, long runs and far repeats, in turn */
-function mixed(n: number, seed: number): Uint8Array {
-  const r = prng(seed), b = new Uint8Array(n);
-  let i = 0;
-  while (i < n) {
-    const k = Math.min(n - i, 50 + Math.floor(r() * 1500)), kind = Math.floor(r() * 4);
-    if (kind === 0) b.set(jsonText(k, seed + i), i);
-    else if (kind === 1) b.set(randomBytes(k, seed + i), i);
-    else if (kind === 2) b.fill(Math.floor(r() * 256), i, i + k);
-    else for (let j = 0; j < k; j++) b[i + j] = i > 0 ? b[Math.floor(r() * i * 0.3) + j % 7] : 7;
-    i += k;
-  }
-  return b;
-}
 
 /** Writes DEFLATE bits for hand-made streams: header fields LSB first, Huffman codes MSB first. */
 class Bits {
