@@ -38,6 +38,9 @@ import { createModdableZlib, type SdkDeflateClass, type SdkInflateClass } from "
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 const ERRHUP = POLLERR | POLLHUP;
 
+/** 2016-01-01: a time of day before it is a clock nobody has set */
+const CLOCK_SET_AFTER_MS = 1451606400000;
+
 /** the largest piece of WebSocket text checked by decoding it natively (see ModdableSdk.TextDecoder) */
 const NATIVE_UTF8_MAX = 4096;
 
@@ -147,6 +150,12 @@ export interface ModdableSdk {
   Timer: SdkTimer;
   /** a millisecond counter that may wrap modulo 2^32 (Time.ticks); Date.now() when absent */
   ticks?: () => number;
+  /**
+   * the time of day, ms since 1970 (Date.now() when absent). On the ESP32 it
+   * starts at 1970 at boot and is right once SNTP (or the app) sets it:
+   * before that, HTTP responses carry no Date header
+   */
+  wallClock?: () => number;
   /** name resolution for connect(); without it, connect() takes numeric IPv4 addresses only */
   Resolver?: SdkResolverClass;
   /** options for `new Resolver(...)` (servers, socket...), made on the first name */
@@ -438,7 +447,7 @@ function defaultLog(message: string): void {
 export class ModdablePlatform implements Platform {
   readonly name = "moddable";
   readonly net: PlatformNet;
-  readonly hooks?: PlatformHooks;
+  readonly hooks: PlatformHooks;
   readonly vfs?: PlatformVfs;
   readonly zlib?: PlatformZlib;
   private readonly sdk: ModdableSdk;
@@ -489,8 +498,15 @@ export class ModdablePlatform implements Platform {
       ...(this.sdk.Resolver ? { resolve: (host: string, _family: 0 | 4, done: (a: string[] | null, e: string | null) => void) => this.resolve(host, done) } : {}),
     };
     const xor = sdk.xor, sha1 = sdk.sha1, TD = sdk.TextDecoder;
-    if (xor || sha1 || TD) {
-      const hooks: PlatformHooks = {};
+    {
+      const wall = sdk.wallClock ?? (() => Date.now());
+      const hooks: PlatformHooks = {
+        // a clock before 2016 has not been set (ESP-IDF's SNTP example uses the same test)
+        wallClockMs: () => {
+          const t = wall();
+          return t >= CLOCK_SET_AFTER_MS ? t : NaN;
+        },
+      };
       if (TD) {
         const strict = new TD("utf-8", { fatal: true });
         // decoding makes a string of the piece: only for pieces of a size

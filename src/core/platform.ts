@@ -162,7 +162,8 @@ export interface PlatformHooks {
    * The time of day: milliseconds since 1970-01-01 UTC, where the platform
    * has a clock set to it. HTTP responses then carry a Date header (RFC 9110
    * 6.6.1: an origin server with a clock must send one, one without must not).
-   * Absent on the sim (virtual time) and on the device until SNTP sets the clock.
+   * Absent on the sim (virtual time); NaN while the clock is not set yet (the
+   * device, until SNTP sets it): no Date header then.
    */
   wallClockMs?(): number;
 }

@@ -330,7 +330,28 @@ describe("platform/moddable over the stand-in SDK", () => {
       }
     const digest = env.platform.hooks!.sha1!(new TextEncoder().encode("abc"));
     A.equal(Array.from(digest, (x) => x.toString(16).padStart(2, "0")).join(""), "a9993e364706816aba3e25717850c26c9cd0d89d");
-    A.equal(moddableEnv({ seed: 57, standin: { xor: false, sha1: false, textDecoder: false } }).platform.hooks, undefined, "no hooks without xor, sha1 and TextDecoder");
+    const bare = moddableEnv({ seed: 57, standin: { xor: false, sha1: false, textDecoder: false } }).platform.hooks;
+    A.deepEqual(Object.keys(bare), ["wallClockMs"], "only the clock without xor, sha1 and TextDecoder");
+  });
+
+  it("sends no Date header until the clock is set (an ESP32 boots at 1970), then the time of day", async () => {
+    const env = moddableEnv({ seed: 59 });
+    const app = startApp(env.platform, { host: env.host, port: 0 });
+    const get = async (): Promise<string> => {
+      const p = env.peer(app.port);
+      p.write("GET /status HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n");
+      await env.waitFor(() => p.eof || p.closed, "the answer");
+      return p.text.slice(0, p.text.indexOf("\r\n\r\n"));
+    };
+    A.ok(Number.isNaN(env.platform.hooks.wallClockMs!()), "not set: NaN");
+    const before = await get();
+    A.ok(/^HTTP\/1\.1 200/.test(before), before);
+    A.ok(!/^date:/im.test(before), `no Date header: ${before}`);
+    env.sdk.setWallClock(Date.UTC(2026, 10, 26, 12, 0, 0));
+    const after = await get();
+    A.ok(/^date: Thu, 26 Nov 2026 12:00:0\d GMT$/im.test(after), `a Date header once SNTP set the clock: ${after}`);
+    app.context.destroy();
+    env.done();
   });
 
   it("checks WebSocket text through the SDK's TextDecoder({fatal: true}) as hooks.isUtf8, for pieces up to 4 KB", () => {

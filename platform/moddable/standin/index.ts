@@ -55,6 +55,8 @@ export interface StandinOptions extends StandinSocketOptions {
    * lane's host has the SDK's own)
    */
   textDecoder?: boolean;
+  /** the time of day at the start (ms since 1970); default 0, an ESP32's unset clock at boot */
+  wallClockStartMs?: number;
 }
 
 export interface StandinSdk extends ModdableSdk {
@@ -76,6 +78,8 @@ export interface StandinSdk extends ModdableSdk {
   readonly stack: StandinStack;
   /** timers armed (for leak checks) */
   readonly timersPending: () => number;
+  /** set the time of day, as SNTP does on the device */
+  setWallClock(ms: number): void;
 }
 
 /**
@@ -103,12 +107,14 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
   const timer = createStandinTimer(sim, { ticksStart: o.ticksStart });
   const File = o.file ? createStandinFile(sim, o.file === true ? {} : o.file) : undefined;
   const z = o.zlib ? createStandinZlib() : undefined;
+  let wallOffset = o.wallClockStartMs ?? 0;
   const zmods = z ? { Inflate: z.Inflate, ...(o.zlib === true ? { Deflate: z.Deflate } : {}) } : {};
   return {
     TCP: sockets.TCP as unknown as SdkTcpClass,
     Listener: sockets.Listener as unknown as SdkListenerClass,
     Timer: timer.Timer as unknown as SdkTimer,
     ticks: timer.ticks,
+    wallClock: () => wallOffset + Math.floor(sim.now() / 1000),
     ...(o.xor === false ? {} : { xor: (dst: ArrayBufferView, src: ArrayBufferView) => Logical.xor(dst, src) }),
     ...(o.sha1 === false ? {} : { sha1 }),
     ...(o.hosts ? { Resolver: makeResolver(sim, o.hosts, o.resolveUs ?? 2000) } : {}),
@@ -119,5 +125,6 @@ export function createStandinSdk(sim: SimNetwork, o: StandinOptions = {}): Stand
     ...(z ? { zlibControl: z.control } : {}),
     stack: sockets.stack,
     timersPending: timer.pending,
+    setWallClock: (ms: number) => void (wallOffset = ms - Math.floor(sim.now() / 1000)),
   };
 }

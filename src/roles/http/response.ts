@@ -161,7 +161,9 @@ function noteHeader(conn: HttpConn, lower: string, value: string): void {
 function putDate(wsi: Wsi, c: HeaderCursor): number {
   const hooks = wsi.context.platform.hooks;
   if (!hooks?.wallClockMs) return 0;
-  const sec = Math.floor(hooks.wallClockMs() / 1000);
+  const ms = hooks.wallClockMs();
+  if (!(ms >= 0)) return 0; // not set yet
+  const sec = Math.floor(ms / 1000);
   // the Date header line of the current second ("date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), per context
   const d = ((wsi.context.roleData.date as { sec: number; line: string } | undefined) ??= { sec: -1, line: "" });
   if (sec !== d.sec) {
