@@ -295,6 +295,23 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
         });
       }
 
+      it("WebSocket permessage-deflate: the offer asks for what the platform's zlib needs (no dictionary, a deflate that ends streams, one window)", async () => {
+        let offer: string | null = null;
+        const port = scripted((head) => {
+          offer = /^sec-websocket-extensions: (.*)$/im.exec(head)?.[1]?.trim() ?? "";
+          return { data: ws101(head, "") };
+        });
+        const c = client();
+        c.connect({ port });
+        await env.waitFor(() => c.rec.saw("CLIENT_ESTABLISHED"), "established");
+        const z = env.platform.zlib!;
+        let want = "permessage-deflate";
+        if (z.inflateNoDictionary) want += "; server_no_context_takeover";
+        if (z.deflateEndsStream) want += "; client_no_context_takeover";
+        if (z.deflateWindowBits === undefined) want += "; client_max_window_bits";
+        A.equal(offer, want);
+      });
+
       it("WebSocket permessage-deflate: negotiated with the demo, compressed echo both ways; CLIENT_CONFIRM_EXTENSION_SUPPORTED can refuse the offer", async () => {
         const port = demo();
         const text = "compress me ".repeat(500);

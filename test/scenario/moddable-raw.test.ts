@@ -43,7 +43,7 @@ defineExternalPollScenarios("moddable, faulty", () => moddableEnv({ seed: 44, ma
 // cover the plain case and the byte-sized one; these suites' waitFor predicates parse
 // everything received after every sim event, so tinier pieces make them slow in XS)
 defineHttpScenarios("moddable, faulty", () => moddableEnv({ seed: 62, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
-defineClientScenarios("moddable (stand-in SDK over sim)", () => moddableEnv({ seed: 65 }));
+defineClientScenarios("moddable (stand-in SDK over sim, its inflate/deflate)", () => moddableEnv({ seed: 65, standin: { zlib: true } }));
 defineClientScenarios("moddable, faulty", () => moddableEnv({ seed: 66, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
 defineWsScenarios("moddable, faulty", () => moddableEnv({ seed: 64, maxSegment: 536, randomSplit: true, partialWrites: true, sendBuffer: 6000, standin: { sendBuffer: 2872, receiveWindow: 1436 } }));
 
