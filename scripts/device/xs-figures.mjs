@@ -6,6 +6,9 @@
 //   engine     the heap of an empty program (the baseline)
 //   modules    what loading the device's modules makes (slots: functions,
 //              classes, tables; chunks include byte code, in flash on a device)
+//   inRam      the part of it the device still makes at boot: the modules
+//              manifest.json does not preload (the app's; the preloaded
+//              ones, src/ and the adapter, are made at build time, in flash)
 //   app        the demo app as main-moddable runs it, over the stand-in SDK:
 //              at rest after the boot self-test, the live peak of a WebSocket
 //              handshake and a request, and busy with 8 idle HTTP keep-alive +
@@ -64,8 +67,9 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 export async function measure() {
   const engine = await probe("empty");
   const modules = await probe("modules");
+  const preloaded = await probe("preloaded");
   const app = await probe("app", { args: [8, 8] });
-  for (const r of [engine, modules, app]) if (r.error) throw new Error(`XS probe failed: ${r.error}`);
+  for (const r of [engine, modules, preloaded, app]) if (r.error) throw new Error(`XS probe failed: ${r.error}`);
   // the smallest stack (to 4 slots) a probe runs in
   const smallest = async (args) => {
     let lo = 64, hi = 8192;
@@ -82,6 +86,7 @@ export async function measure() {
   const d = (a, b) => ({ slots: a.slots - b.slots, chunks: a.chunks - b.chunks });
   return {
     modules: d(modules.heap, engine.heap),
+    inRam: d(modules.heap, preloaded.heap),
     atRest: d(app.atRest, app.before),
     handshakePeak: d(app.peak, app.atRest),
     busy16: d(app.busy, app.atRest),
@@ -95,6 +100,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   else {
     const rows = [
       ["loading the device's modules", f.modules],
+      ["  of which not preloaded (made in RAM)", f.inRam],
       ["the app at rest, after its self-test", f.atRest],
       ["live peak of a WS handshake + a request", f.handshakePeak],
       ["8 idle HTTP + 8 WebSocket connections", f.busy16],

@@ -24,6 +24,7 @@ import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import * as A from "../lib/assert.js";
+import { PRELOAD_ENTRIES } from "../lib/preload.js";
 
 interface PlatformSection {
   build?: Record<string, string>;
@@ -43,6 +44,7 @@ interface Manifest {
 
 interface XsFigures {
   modules: { slots: number; chunks: number };
+  inRam: { slots: number; chunks: number };
   atRest: { slots: number; chunks: number };
   handshakePeak: { slots: number; chunks: number };
   busy16: { slots: number; chunks: number };
@@ -168,7 +170,32 @@ describe("manifest.json", () => {
     }
     A.equal(m.creation.main, "examples/app/main-moddable");
     A.equal(fileOf(m.creation.main), path.normalize("dist/examples/app/main-moddable.js"));
-    A.deepEqual(m.preload ?? [], [], "nothing preloaded (see platform/moddable/README.md: module-level Maps and typed arrays of src/ are written at run time)");
+  });
+
+  it("preloads src/ and the adapter (proven preload-safe), and nothing they import is left out of the preload", () => {
+    A.deepEqual(m.preload, PRELOAD_ENTRIES, "the modules test/node/preload-safety.test.ts checks");
+    // mcconfig's filterPreload: "x/*" takes every module whose name starts with "x/", any depth; "x" the module x
+    const names: string[] = [];
+    for (const [key, value] of Object.entries(m.modules)) {
+      if (key === "*" || typeof value !== "string") continue;
+      if (!key.endsWith("/*")) names.push(key);
+      else for (const f of fs.readdirSync(value.slice(0, -2))) if (f.endsWith(".js")) names.push(key.slice(0, -1) + f.slice(0, -3));
+    }
+    const preloaded = (name: string) => m.preload!.some((p) => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p));
+    for (const p of m.preload!) A.ok(names.some((n) => preloaded(n) && (p.endsWith("*") ? n.startsWith(p.slice(0, -1)) : n === p)), `preload entry ${p} matches a module`);
+    const chosen = names.filter(preloaded);
+    A.ok(chosen.length > 30, `${chosen.length} modules preloaded`);
+    A.ok(!chosen.some((n) => /^(examples|platform\/moddable\/(device|globals))/.test(n)), "not the entry, device.ts or globals.ts (they use the SDK's modules at run time)");
+    // preloading a module preloads what it imports: all of it must be in the preload, and no SDK module
+    for (const name of chosen) {
+      const src = fs.readFileSync(fileOf(name)!, "utf8");
+      for (const mm of src.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*(?:[^"';]*?\bfrom\s*)?["']([^"']+)["']/g)) {
+        const spec = mm[1]!;
+        A.ok(spec.startsWith("."), `${name} (preloaded) imports the SDK module '${spec}'`);
+        const target = resolve(name, spec)!;
+        A.ok(preloaded(target), `${name} (preloaded) imports ${target}, which is not preloaded`);
+      }
+    }
   });
 
   it("resolves every import of every module reachable from the main, to a module it names or an SDK module it includes", () => {
@@ -281,8 +308,12 @@ describe("manifest.json", () => {
     A.equal(c.static, 0, "no static block: the ESP32's RAM is in separate regions (documentation/tools/manifest.md), and the C3 target's 92 KB could not hold the modules");
     const { measure } = (await import(pathToFileURL(path.resolve("scripts/device/xs-figures.mjs")).href)) as { measure(): Promise<XsFigures> };
     const f = await measure();
-    const boot = f.modules.slots + f.atRest.slots + f.handshakePeak.slots;
-    A.ok(c.heap.initial >= boot, `heap.initial ${c.heap.initial} slots holds the modules (${f.modules.slots}), the app at rest (${f.atRest.slots}) and a handshake's live peak (${f.handshakePeak.slots}): ${boot}`);
+    // the preloaded modules (src/, the adapter) are made at build time, in flash: what the
+    // device makes of modules at boot is the rest (the app's)
+    A.ok(m.preload && m.preload.length, "src/ and the adapter are preloaded");
+    A.ok(f.inRam.slots < f.modules.slots / 10, `preloading leaves ${f.inRam.slots} of the modules' ${f.modules.slots} slots to RAM`);
+    const boot = f.inRam.slots + f.atRest.slots + f.handshakePeak.slots;
+    A.ok(c.heap.initial >= boot, `heap.initial ${c.heap.initial} slots holds the modules not preloaded (${f.inRam.slots}), the app at rest (${f.atRest.slots}) and a handshake's live peak (${f.handshakePeak.slots}): ${boot}`);
     A.ok(c.heap.initial <= boot * 1.5, `heap.initial ${c.heap.initial} is not far above the need (${boot}): RAM is short`);
     const perConnection = f.busy16.slots / 16;
     A.ok(c.heap.incremental >= 2 * perConnection, `each heap growth (${c.heap.incremental} slots) holds two busy connections (${Math.round(perConnection)} slots each)`);
