@@ -498,47 +498,45 @@ export class ModdablePlatform implements Platform {
       ...(this.sdk.Resolver ? { resolve: (host: string, _family: 0 | 4, done: (a: string[] | null, e: string | null) => void) => this.resolve(host, done) } : {}),
     };
     const xor = sdk.xor, sha1 = sdk.sha1, TD = sdk.TextDecoder;
-    {
-      const wall = sdk.wallClock ?? (() => Date.now());
-      const hooks: PlatformHooks = {
-        // a clock before 2016 has not been set (ESP-IDF's SNTP example uses the same test)
-        wallClockMs: () => {
-          const t = wall();
-          return t >= CLOCK_SET_AFTER_MS ? t : NaN;
-        },
+    const wall = sdk.wallClock ?? (() => Date.now());
+    const hooks: PlatformHooks = {
+      // a clock before 2016 has not been set (ESP-IDF's SNTP example uses the same test)
+      wallClockMs: () => {
+        const t = wall();
+        return t >= CLOCK_SET_AFTER_MS ? t : NaN;
+      },
+    };
+    if (TD) {
+      const strict = new TD("utf-8", { fatal: true });
+      // decoding makes a string of the piece: only for pieces of a size
+      // the heap gives easily (larger ones take the portable check)
+      hooks.isUtf8 = (data) => {
+        if (data.length > NATIVE_UTF8_MAX) return false;
+        try {
+          strict.decode(data);
+          return true;
+        } catch {
+          return false;
+        }
       };
-      if (TD) {
-        const strict = new TD("utf-8", { fatal: true });
-        // decoding makes a string of the piece: only for pieces of a size
-        // the heap gives easily (larger ones take the portable check)
-        hooks.isUtf8 = (data) => {
-          if (data.length > NATIVE_UTF8_MAX) return false;
-          try {
-            strict.decode(data);
-            return true;
-          } catch {
-            return false;
-          }
-        };
-      }
-      if (xor) {
-        const m = this.maskScratch;
-        hooks.xorMask = (data, mask, phase) => {
-          const n = data.length;
-          if (n) {
-            // Logical.xor repeats `src` from its start: rotate the mask to the phase
-            m[0] = mask[phase & 3]!;
-            m[1] = mask[(phase + 1) & 3]!;
-            m[2] = mask[(phase + 2) & 3]!;
-            m[3] = mask[(phase + 3) & 3]!;
-            xor(data, m);
-          }
-          return (phase + n) & 3;
-        };
-      }
-      if (sha1) hooks.sha1 = sha1;
-      this.hooks = hooks;
     }
+    if (xor) {
+      const m = this.maskScratch;
+      hooks.xorMask = (data, mask, phase) => {
+        const n = data.length;
+        if (n) {
+          // Logical.xor repeats `src` from its start: rotate the mask to the phase
+          m[0] = mask[phase & 3]!;
+          m[1] = mask[(phase + 1) & 3]!;
+          m[2] = mask[(phase + 2) & 3]!;
+          m[3] = mask[(phase + 3) & 3]!;
+          xor(data, m);
+        }
+        return (phase + n) & 3;
+      };
+    }
+    if (sha1) hooks.sha1 = sha1;
+    this.hooks = hooks;
   }
 
   // ------------------------------------------------------- clock and timers
@@ -898,9 +896,9 @@ export class ModdablePlatform implements Platform {
   }
 }
 
-/** the platform over the injected SDK classes (device.ts gives the real ones) */
 export { createModdableZlib, type SdkDeflate, type SdkDeflateClass, type SdkInflate, type SdkInflateClass } from "./zlib.js";
 
+/** the platform over the injected SDK classes (device.ts gives the real ones) */
 export function createModdablePlatform(sdk: ModdableSdk, opts: ModdablePlatformOptions = {}): ModdablePlatform {
   return new ModdablePlatform(sdk, opts);
 }
