@@ -16,11 +16,16 @@ export interface SimZlibOptions {
 /** the sim's zlib, counting what went off the loop (for the scenarios' checks) */
 export interface SimZlib extends PlatformZlib {
   asyncCalls: number;
+  /** async deflates not delivered yet, and the most there were at once */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 export function createSimZlib(at: (us: number, fn: () => void) => void, now: () => number, o: SimZlibOptions = {}): SimZlib {
   const z: SimZlib = {
     asyncCalls: 0,
+    inFlight: 0,
+    maxInFlight: 0,
     deflateRaw(data, windowBits, level) {
       return deflateRaw(data, { level: level ?? 1, windowBits: Math.max(9, windowBits), flush: "sync" });
     },
@@ -32,8 +37,12 @@ export function createSimZlib(at: (us: number, fn: () => void) => void, now: () 
   if (delay !== undefined) {
     z.deflateRawAsync = (data, windowBits, level, done) => {
       z.asyncCalls++;
+      z.maxInFlight = Math.max(z.maxInFlight, ++z.inFlight);
       const out = z.deflateRaw(data, windowBits, level);
-      at(now() + (typeof delay === "number" ? delay : delay(data.length)), () => done(out));
+      at(now() + (typeof delay === "number" ? delay : delay(data.length)), () => {
+        z.inFlight--;
+        done(out);
+      });
     };
   }
   return z;

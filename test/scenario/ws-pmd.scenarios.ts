@@ -224,6 +224,20 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
         A.ok(pongAt > all.length - 40, `the pong came after the big frame (at ${pongAt} of ${all.length})`);
       });
 
+      it("async deflate: at most 4 at once; past that the loop compresses, and every echo comes back whole and in order", async () => {
+        const port = demo();
+        const cs: WsTestClient[] = [];
+        for (let i = 0; i < 7; i++) cs.push(await open(port));
+        const z = env.platform.zlib as unknown as { asyncCalls: number; maxInFlight: number };
+        const before = z.asyncCalls;
+        for (let r = 0; r < 2; r++) for (let i = 0; i < cs.length; i++) cs[i]!.sendCompressed(OPCODE_TEXT, compress(jsonish(12000 + i * 100 + r, i * 10 + r)));
+        await env.waitFor(() => cs.every((c) => c.poll().messages.length === 2), "two echoes on each of 7 connections", 60000);
+        for (let i = 0; i < cs.length; i++) for (let r = 0; r < 2; r++) A.equal(cs[i]!.messages[r]!.text, jsonish(12000 + i * 100 + r, i * 10 + r), `connection ${i}, echo ${r}`);
+        A.ok(z.asyncCalls - before >= 4, `${z.asyncCalls - before} deflates went off the loop`);
+        A.equal(z.maxInFlight, 4, "the bound was reached, not passed");
+        A.ok(z.asyncCalls - before < 14, `the rest (${14 - (z.asyncCalls - before)}) compressed on the loop`);
+      });
+
       it("async deflate: the close frame of a close the client starts goes after the echo being compressed", async () => {
         const port = demo();
         await busy(port);

@@ -610,7 +610,9 @@ function deflateInParallel(wsi: Wsi): boolean {
   const cx = wsi.context;
   const a = ((cx.roleData as { wsDeflate?: DeflateActivity }).wsDeflate ??= { lastId: -1, lastAt: 0, inFlight: 0 });
   const now = cx.platform.now();
-  const others = a.inFlight > 0 || (a.lastId !== wsi.id && now - a.lastAt < PARALLEL_WINDOW_US);
+  // bounded: each deflate off the loop holds its own compressor (~256 KB in
+  // Node's zlib); past the bound, the loop compresses (ws limits its own too)
+  const others = a.inFlight < ASYNC_DEFLATE_MAX && (a.inFlight > 0 || (a.lastId !== wsi.id && now - a.lastAt < PARALLEL_WINDOW_US));
   a.lastId = wsi.id;
   a.lastAt = now;
   return others;
@@ -618,6 +620,8 @@ function deflateInParallel(wsi: Wsi): boolean {
 
 /** another connection's large message within this time makes compression parallel */
 const PARALLEL_WINDOW_US = 100_000;
+/** deflates off the loop at once, at most (libuv's thread pool has 4 threads by default) */
+const ASYNC_DEFLATE_MAX = 4;
 
 /**
  * The end of a compressed message (RFC 7692 7.2.1): a sync flush loses its
