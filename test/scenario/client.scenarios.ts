@@ -312,6 +312,44 @@ export function defineClientScenarios(label: string, makeEnv: () => ScenarioEnv)
         A.equal(offer, want);
       });
 
+      it("WebSocket permessage-deflate: a deflate that only ends streams sends plain unless the server took up client_no_context_takeover", async () => {
+        const z = env.platform.zlib!;
+        // what the client's first message looks like under each answer
+        const firstFrameRsv1 = async (answer: string): Promise<boolean> => {
+          let got = new Uint8Array(0);
+          let bodyAt = -1;
+          const cb: Handler = (wsi, reason, _u, inp) => {
+            if (reason !== LWS_CALLBACK_RAW_RX) return 0;
+            const b = inp as Uint8Array;
+            const all = new Uint8Array(got.length + b.length);
+            all.set(got);
+            all.set(b, got.length);
+            got = all;
+            if (bodyAt < 0) {
+              const head = dec.decode(got);
+              const end = head.indexOf("\r\n\r\n");
+              if (end < 0) return 0;
+              bodyAt = end + 4;
+              write(wsi, ws101(head.slice(0, end), `Sec-WebSocket-Extensions: ${answer}\r\n`));
+            }
+            return 0;
+          };
+          const scx = createContext({ platform: env.platform, options: LWS_SERVER_OPTION_EXPLICIT_VHOSTS });
+          contexts.push(scx);
+          const port = scx.createVhost({ name: "s", iface: env.host, port: 0, options: LWS_SERVER_OPTION_ONLY_RAW, protocols: [{ name: "script", callback: cb as any }] }).port;
+          const c = client((wsi, reason) => {
+            if (reason === LWS_CALLBACK_CLIENT_ESTABLISHED) write(wsi, "a message long enough to be compressed ".repeat(20), undefined, LWS_WRITE_TEXT);
+            return 0;
+          });
+          c.connect({ port });
+          await env.waitFor(() => bodyAt >= 0 && got.length >= bodyAt + 2, "the client's first frame");
+          return (got[bodyAt]! & 0x40) !== 0;
+        };
+        const base = z.inflateNoDictionary ? "permessage-deflate; server_no_context_takeover" : "permessage-deflate";
+        A.equal(await firstFrameRsv1(`${base}; client_no_context_takeover`), true, "compressed when the server took it up");
+        A.equal(await firstFrameRsv1(base), !z.deflateEndsStream, z.deflateEndsStream ? "plain: the server may keep one inflate stream" : "compressed: a sync flush keeps the stream going");
+      });
+
       it("WebSocket permessage-deflate: negotiated with the demo, compressed echo both ways; CLIENT_CONFIRM_EXTENSION_SUPPORTED can refuse the offer", async () => {
         const port = demo();
         const text = "compress me ".repeat(500);

@@ -129,7 +129,8 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
         name: "frag",
         callback(wsi, reason, _user, inp, len) {
           if (reason !== LWS_CALLBACK_RECEIVE) return 0;
-          const pieces = [jsonish(2000, 3), jsonish(1500, 4), "end of it"];
+          // a small first piece: the message is compressed all the same
+          const pieces = ["[", jsonish(2000, 3) + jsonish(1500, 4), "end of it"];
           for (let i = 0; i < 3; i++) {
             const b = enc.encode(pieces[i]!);
             write(wsi, b, b.length, (i ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT) | (i < 2 ? LWS_WRITE_NO_FIN : 0));
@@ -143,7 +144,7 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
       c.send(OPCODE_TEXT, "go");
       await env.waitFor(() => c.poll().messages.length === 1, "the fragmented message");
       const m = c.messages[0]!;
-      A.equal(m.text, jsonish(2000, 3) + jsonish(1500, 4) + "end of it");
+      A.equal(m.text, "[" + jsonish(2000, 3) + jsonish(1500, 4) + "end of it");
       A.equal(m.frames, 3, "three frames");
       A.equal(m.compressed, !z.deflateEndsStream, z.deflateEndsStream ? "plain: a finished stream cannot go on" : "compressed, piece by piece");
     });
@@ -188,6 +189,49 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
         for (let i = 0; i < sent.length; i++) {
           A.equal(c.messages[i]!.binary, sent[i]![1], `message ${i}: type`);
           A.ok(sameBytes(c.messages[i]!.data, sent[i]![0]), `message ${i} (${sent[i]![0].length} bytes) echoed intact`);
+        }
+      });
+    }
+
+    if (env0(makeEnv, (e) => !!e.platform.zlib && !e.platform.zlib.deflateEndsStream && e.deterministic)) {
+      it("a deflate that gives nothing (null): a message not begun goes plain; one begun compressed closes with 1011", async () => {
+        const zl = env.platform.zlib!;
+        const real = zl.deflateRaw.bind(zl);
+        let failAt = -1, calls = 0;
+        (zl as { deflateRaw: typeof zl.deflateRaw }).deflateRaw = (d, b, l) => (calls++ === failAt ? null : real(d, b, l));
+        try {
+          const frag: Protocol = {
+            name: "frag",
+            callback(wsi, reason, _user, _in, _len) {
+              if (reason !== LWS_CALLBACK_RECEIVE) return 0;
+              const pieces = [jsonish(500, 5), jsonish(600, 6), "the end"];
+              for (let i = 0; i < 3; i++) {
+                const b = enc.encode(pieces[i]!);
+                if (write(wsi, b, b.length, (i ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT) | (i < 2 ? LWS_WRITE_NO_FIN : 0)) < 0) return -1;
+              }
+              return 0;
+            },
+          };
+          cx = createContext({ platform: env.platform, iface: env.host, port: 0, protocols: [{ name: "http", callback: callbackHttpDummy }, frag] });
+          const port = cx.vhosts[0]!.port;
+          // the first piece's deflate fails: the whole message goes plain
+          calls = 0;
+          failAt = 0;
+          const a = await open(port, OFFER, "frag");
+          a.send(OPCODE_TEXT, "go");
+          await env.waitFor(() => a.poll().messages.length === 1, "the message");
+          A.equal(a.messages[0]!.compressed, false);
+          A.equal(a.messages[0]!.text, jsonish(500, 5) + jsonish(600, 6) + "the end");
+          // the second piece's: the message cannot go on, the connection closes with 1011
+          calls = 0;
+          failAt = 1;
+          const b = await open(port, OFFER, "frag");
+          b.send(OPCODE_TEXT, "go");
+          await env.waitFor(() => b.poll().closeFrame !== null, "the close");
+          A.equal(b.closeCode, 1011);
+          A.equal(b.messages.length, 0, "no message completed");
+        } finally {
+          (zl as { deflateRaw: typeof zl.deflateRaw }).deflateRaw = real;
         }
       });
     }
@@ -266,6 +310,9 @@ export function defineWsPmdScenarios(label: string, makeEnv: () => ScenarioEnv):
         const p = c.peer as unknown as { sim: { reset(fd: number): void }; fd: number };
         p.sim.reset(p.fd);
         await env.settle(200);
+        // the deflate came back to a dead connection: counted off, its hole cancelled with the buflist
+        A.equal((env.platform.zlib as unknown as { inFlight: number }).inFlight, 0, "no deflate pending on the platform");
+        A.equal((cx!.roleData as { wsDeflate?: { inFlight: number } }).wsDeflate!.inFlight, 0, "none counted pending by the role");
         const c2 = await open(port);
         c2.sendCompressed(OPCODE_TEXT, compress(jsonish(20000, 10)));
         await env.waitFor(() => c2.poll().messages.length === 1, "a new connection's echo");

@@ -144,8 +144,11 @@ export function checkWsUpgrade(wsi: Wsi, status: number, headers: HttpHeader[], 
         clientBits: a.serverMaxWindowBits ?? 15,
         serverBits: ourBits,
         txCompressed: false,
-        // a deflate that cannot keep to the window the server allows us: send uncompressed
-        txOff: z.deflateWindowBits !== undefined && ourBits < z.deflateWindowBits,
+        // send uncompressed with a deflate that cannot keep to the window the
+        // server allows us, or that ends a stream per message while the server
+        // did not take up our client_no_context_takeover (it may keep one
+        // inflate stream, which our first final block would end)
+        txOff: (z.deflateWindowBits !== undefined && ourBits < z.deflateWindowBits) || (!!z.deflateEndsStream && !a.clientNoContextTakeover),
       };
     }
   }

@@ -566,24 +566,26 @@ export function writeWs(wsi: Wsi, data: Uint8Array, protocol: number): number {
   if (!pmd) return sendFrame(wsi, opcode, data, fin);
   const zlib = wsi.context.platform.zlib!;
   if (starting) {
-    // small messages go as they are (RSV1 is per message); so do fragmented
-    // ones where the platform's deflate can only end a stream
-    pmd.txCompressed = !pmd.txOff && data.length >= PMD_MIN && (fin || !zlib.deflateEndsStream);
+    // small whole messages go as they are (RSV1 is per message); so do
+    // fragmented ones where the platform's deflate can only end a stream
+    pmd.txCompressed = !pmd.txOff && (fin ? data.length >= PMD_MIN : !zlib.deflateEndsStream);
     if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
     if (fin && zlib.deflateRawAsync && data.length >= ASYNC_DEFLATE_MIN && deflateInParallel(wsi)) return sendDeflatedLater(wsi, opcode, data);
   } else if (!pmd.txCompressed) return sendFrame(wsi, opcode, data, fin);
   const level = winfo(wsi).wsCompressionLevel ?? 1;
   const z = zlib.deflateRaw(data, pmd.serverBits, level);
   if (!z) {
-    if (starting && fin) {
-      pmd.txCompressed = false;
-      return sendFrame(wsi, opcode, data, fin);
-    }
+    // the platform cannot compress now: a message not begun goes as it is
+    pmd.txCompressed = false;
+    if (starting) return sendFrame(wsi, opcode, data, fin);
+    // one begun compressed cannot go on plain (RSV1 was on its first frame)
     wsi.context.log("err", `${wsi}: the platform could not deflate a fragment of a compressed message`);
+    conn.txFragmenting = false;
+    onProtocolError(wsi, conn, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "could not compress");
     return -1;
   }
   if (fin) pmd.txCompressed = false;
-  return sendFrame(wsi, opcode, fin ? endOfMessage(z) : z, fin, starting) < 0 ? -1 : data.length;
+  return sendFrame(wsi, opcode, fin ? endOfMessage(z, !!zlib.deflateEndsStream) : z, fin, starting) < 0 ? -1 : data.length;
 }
 
 /** messages shorter than this are not worth compressing */
@@ -625,12 +627,13 @@ const ASYNC_DEFLATE_MAX = 4;
 
 /**
  * The end of a compressed message (RFC 7692 7.2.1): a sync flush loses its
- * 00 00 ff ff; a deflate stream ended by a final block is followed by an
- * empty stored block, less those same four octets: one 0x00.
+ * 00 00 ff ff; a deflate stream ended by a final block (`endsStream`: the
+ * platform's deflate cannot sync-flush) is followed by an empty stored block,
+ * less those same four octets: one 0x00.
  */
-function endOfMessage(z: Uint8Array): Uint8Array {
+function endOfMessage(z: Uint8Array, endsStream: boolean): Uint8Array {
   const n = z.length;
-  if (n >= 4 && z[n - 4] === 0 && z[n - 3] === 0 && z[n - 2] === 0xff && z[n - 1] === 0xff) return z.subarray(0, n - 4);
+  if (!endsStream) return n >= 4 ? z.subarray(0, n - 4) : z;
   const out = new Uint8Array(n + 1); // its last octet, 0x00: BFINAL 0, BTYPE 00, padding
   out.set(z);
   return out;
@@ -650,12 +653,23 @@ function sendDeflatedLater(wsi: Wsi, opcode: number, data: Uint8Array): number {
   const pmd = wsConn(wsi)!.pmd!;
   pmd.txCompressed = false;
   const a = (cx.roleData as { wsDeflate?: DeflateActivity }).wsDeflate!;
-  a.inFlight++;
-  cx.platform.zlib!.deflateRawAsync!(copy, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1, (z) => {
+  const zlib = cx.platform.zlib!;
+  let done = false;
+  const finish = (z: Uint8Array | null): void => {
+    if (done) return;
+    done = true;
     a.inFlight--;
     if (wsi.dead) return;
-    cx.fillOutput(wsi, hole, z ? frameBytes(wsi, opcode, endOfMessage(z), true, true) : frameBytes(wsi, opcode, copy, true, false));
-  });
+    cx.fillOutput(wsi, hole, z ? frameBytes(wsi, opcode, endOfMessage(z, !!zlib.deflateEndsStream), true, true) : frameBytes(wsi, opcode, copy, true, false));
+  };
+  a.inFlight++;
+  try {
+    zlib.deflateRawAsync!(copy, pmd.serverBits, winfo(wsi).wsCompressionLevel ?? 1, finish);
+  } catch (e) {
+    // a platform that refused at once: the message goes plain, now
+    wsi.context.log("warn", `${wsi}: deflateRawAsync threw (${(e as Error)?.message ?? e}): sent uncompressed`);
+    finish(null);
+  }
   return data.length;
 }
 
