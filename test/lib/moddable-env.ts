@@ -9,6 +9,14 @@ import { createStandinSdk, type StandinOptions, type StandinSdk } from "../../pl
 
 export interface ModdableEnvOptions extends SimOptions {
   standin?: StandinOptions;
+  /** no vfs handed to the adapter: it builds its own over the stand-in's File (`standin.file`) */
+  ownVfs?: boolean;
+  /** the adapter's maxOpenFiles */
+  maxOpenFiles?: number;
+  /** where makeFiles puts files (a prefix; a number is added) */
+  filesRoot?: string;
+  /** makeFiles keeps no modification time (the SDK's File has none) */
+  noMtime?: boolean;
 }
 
 export type ModdableEnv = ScenarioEnv & { sim: SimNetwork; sdk: StandinSdk; platform: ModdablePlatform; errors: unknown[] };
@@ -17,13 +25,13 @@ let fileRoots = 0;
 
 /** a scenario environment whose platform is platform/moddable over the stand-in SDK over a SimNetwork */
 export function moddableEnv(opts: ModdableEnvOptions = {}): ModdableEnv {
-  const { standin, ...simOpts } = opts;
+  const { standin, ownVfs, maxOpenFiles, filesRoot = "/moddable-files", noMtime, ...simOpts } = opts;
   const sim = createSimPlatform(simOpts);
   const sdk = createStandinSdk(sim, standin);
   const errors: unknown[] = [];
   // an exception escaping the core into an SDK callback is a bug: record it, fail the test in done()
-  // the sim's in-memory files stand in for a device vfs (the adapter has none of its own yet)
-  const platform = createModdablePlatform(sdk, { report: (e) => void errors.push(e), vfs: sim.vfs });
+  // the sim's in-memory files stand in for a device vfs, unless the adapter builds its own
+  const platform = createModdablePlatform(sdk, { report: (e) => void errors.push(e), ...(ownVfs ? {} : { vfs: sim.vfs }), maxOpenFiles });
   const smallBuffers = (standin?.sendBuffer ?? 8192) < 8192 || (standin?.receiveWindow ?? 8192) < 8192;
   return {
     name: `moddable over stand-in over sim(seed ${sim.seed})`,
@@ -51,8 +59,8 @@ export function moddableEnv(opts: ModdableEnvOptions = {}): ModdableEnv {
       return 39999;
     },
     async makeFiles(files, mtimeMs = 1700000000000) {
-      const root = `/moddable-files${++fileRoots}`;
-      for (const [name, data] of Object.entries(files)) sim.writeFile(`${root}/${name}`, data, mtimeMs);
+      const root = `${filesRoot}${++fileRoots}`;
+      for (const [name, data] of Object.entries(files)) sim.writeFile(`${root}/${name}`, data, noMtime ? 0 : mtimeMs);
       return root;
     },
     done() {

@@ -43,6 +43,16 @@ function checkExtensions(ext: string): void {
   A.ok(ext === "" || /^permessage-deflate(;|$)/.test(ext), `extensions: ${JSON.stringify(ext)}`);
 }
 
+/** the page's echo case came back whole: text, binary, 1 MiB, pipelined in order, a clean 1000 */
+function echoedWhole(r: Result): void {
+  A.equal(r.text.equal, true, "text echo");
+  A.equal(r.binary.sha, r.binary.expectedSha, "binary echo");
+  A.equal(r.big.sha, r.big.expectedSha, "1 MiB echo");
+  A.equal(r.pipelined.inOrder, true, "pipelined echoes");
+  A.equal(r.close.code, 1000);
+  A.equal(r.errors, 0, "no error event");
+}
+
 describe("WebSocket interop: Chromium's WebSocket against the demo app (loopback)", function () {
   this.timeout(60000);
   let pw: typeof PW;
@@ -121,11 +131,7 @@ describe("WebSocket interop: Chromium's WebSocket against the demo app (loopback
     try {
       const r = await pageCase("echo", `ws://127.0.0.1:${plain.port}/`);
       A.equal(r.extensions, "", "ws.extensions");
-      A.equal(r.text.equal, true, "text echo");
-      A.equal(r.binary.sha, r.binary.expectedSha, "binary echo");
-      A.equal(r.big.sha, r.big.expectedSha, "1 MiB echo");
-      A.equal(r.pipelined.inOrder, true, "pipelined echoes");
-      A.equal(r.close.code, 1000);
+      echoedWhole(r);
     } finally {
       stopDemo(plain);
     }
@@ -136,12 +142,7 @@ describe("WebSocket interop: Chromium's WebSocket against the demo app (loopback
     try {
       const r = await pageCase("echo", `ws://127.0.0.1:${dev.port}/`);
       A.equal(r.extensions, "permessage-deflate; server_no_context_takeover; client_no_context_takeover", "ws.extensions");
-      A.equal(r.text.equal, true, "text echo");
-      A.equal(r.binary.sha, r.binary.expectedSha, "binary echo");
-      A.equal(r.big.sha, r.big.expectedSha, "1 MiB echo");
-      A.equal(r.pipelined.inOrder, true, "pipelined echoes");
-      A.equal(r.close.code, 1000);
-      A.equal(r.errors, 0, "no error event");
+      echoedWhole(r);
     } finally {
       stopDemo(dev);
     }

@@ -5,65 +5,36 @@
 // ESP32), and the vfs' edge cases. Runs in Node and in the XS lane.
 
 import * as A from "../lib/assert.js";
-import { bytes, sameBytes, type ScenarioEnv, type TestPeer } from "../lib/env.js";
+import { bytes, sameBytes, type ScenarioEnv } from "../lib/env.js";
 import { readResponses, type TestResponse } from "../lib/http-reader.js";
 import { defineHttpScenarios } from "./http.scenarios.js";
-import { createSimPlatform, SimPeer, type SimNetwork, type SimOptions } from "../../platform/sim/index.js";
+import { createSimPlatform, type SimNetwork, type SimOptions } from "../../platform/sim/index.js";
 import { createModdablePlatform, ModdableVfs, type ModdablePlatform, type SdkFileClass } from "../../platform/moddable/index.js";
 import { createStandinFile, createStandinSdk, type StandinFileClass, type StandinFileOptions, type StandinSdk } from "../../platform/moddable/standin/index.js";
 import { startApp } from "../../examples/app/app.js";
+import { moddableEnv } from "../lib/moddable-env.js";
 import { PlatformError } from "../../src/core/platform.js";
 
 type FilesEnv = ScenarioEnv & { sim: SimNetwork; sdk: StandinSdk; File: StandinFileClass; platform: ModdablePlatform; vfs: ModdableVfs; errors: unknown[] };
 
-let roots = 0;
-
 /** platform/moddable over the stand-in SDK with its File, and no `vfs` option: the adapter's own vfs serves */
 function filesEnv(simOpts: SimOptions, file: StandinFileOptions, maxOpenFiles?: number): FilesEnv {
-  const sim = createSimPlatform(simOpts);
-  const sdk = createStandinSdk(sim, { file });
-  const errors: unknown[] = [];
-  const platform = createModdablePlatform(sdk, { report: (e) => void errors.push(e), maxOpenFiles });
-  A.ok(platform.vfs instanceof ModdableVfs, "the adapter built its own vfs");
-  return {
-    name: `moddable with the stand-in File (${file.flavor ?? "esp32"}) over sim(seed ${sim.seed})`,
-    sim,
-    sdk,
-    File: sdk.modules.File!,
-    platform,
-    vfs: platform.vfs as ModdableVfs,
-    errors,
-    host: "127.0.0.1",
-    deterministic: true,
-    faulty: !!(simOpts.partialWrites || simOpts.randomSplit || (simOpts.maxSegment ?? 65536) < 65536),
-    scale: 1,
-    async waitFor(pred, what, limitMs = 60000) {
-      sim.run({ until: pred, untilUs: sim.now() + limitMs * 1000 });
-      if (errors.length) throw errors[0];
-      if (!pred()) throw new Error(`timed out waiting for ${what} (moddable files on sim seed ${sim.seed}, t=${sim.now()}us)`);
-    },
-    async settle(ms = 1000) {
-      sim.run({ untilUs: sim.now() + ms * 1000 });
-      if (errors.length) throw errors[0];
-    },
-    peer(port): TestPeer {
-      return new SimPeer(sim, "127.0.0.1", port);
-    },
-    async closedPort() {
-      return 39999;
-    },
-    async makeFiles(files) {
-      // the SDK keeps no modification time: the sim's is not given
-      const root = `/mod/files${++roots}`;
-      for (const [name, data] of Object.entries(files)) sim.writeFile(`${root}/${name}`, data);
-      return root;
-    },
+  // the SDK keeps no modification time: the sim's is not given
+  const env = moddableEnv({ ...simOpts, standin: { file }, ownVfs: true, maxOpenFiles, filesRoot: "/mod/files", noMtime: true });
+  A.ok(env.platform.vfs instanceof ModdableVfs, "the adapter built its own vfs");
+  const vfs = env.platform.vfs as ModdableVfs;
+  const File = env.sdk.modules.File!;
+  const done = env.done;
+  return Object.assign(env, {
+    name: `moddable with the stand-in File (${file.flavor ?? "esp32"}) over sim(seed ${env.sim.seed})`,
+    File,
+    vfs,
     done() {
-      if (errors.length) throw errors[0];
-      A.equal(this.vfs.openCount, 0, "every vfs handle closed");
-      A.equal(this.File.openCount, 0, "every SDK File closed");
+      done();
+      A.equal(vfs.openCount, 0, "every vfs handle closed");
+      A.equal(File.openCount, 0, "every SDK File closed");
     },
-  };
+  });
 }
 
 // the whole HTTP suite (files, ranges, 304, HEAD, directories, traversal...) through the
