@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import * as A from "../lib/assert.js";
 import { concatBytes as concat } from "../lib/env.js";
+import { bytes, recordEvents, text, type Ev } from "../lib/http-parse.js";
 import {
   RequestParser,
   ResponseParser,
@@ -14,18 +15,6 @@ import {
 } from "../../src/roles/http/parser.js";
 
 // ------------------------------------------------------------------ helpers
-
-function bytes(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
-
-function text(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
 
 
 /** Cuts `b` at the given fractions (0..1) into pieces (views of `b`). */
@@ -42,11 +31,6 @@ function cut(b: Uint8Array, fractions: number[]): Uint8Array[] {
   return out;
 }
 
-type Ev =
-  | { t: "head"; head: RequestHead | ResponseHead }
-  | { t: "body"; data: string }
-  | { t: "complete"; trailers: HttpHeader[] };
-
 interface Outcome {
   evs: Ev[];
   error: HttpParseError | null;
@@ -62,24 +46,17 @@ const bound = (l: HttpLimits) => Math.max(l.maxRequestLine, l.maxHeaderBytes + 1
 function feed(pieces: Uint8Array[], limits: HttpLimits, response = false): Outcome {
   const evs: Ev[] = [];
   let bodyBytes = 0;
-  const events = {
-    onHead(head: RequestHead | ResponseHead) {
+  const events = recordEvents(evs, {
+    head(head) {
       A.ok(head.headers.length <= limits.maxHeaders, "no more headers than the limit");
       bodyBytes = 0;
-      evs.push({ t: "head", head });
     },
-    onBody(b: Uint8Array) {
+    body(b) {
       A.ok(b.length > 0, "no empty body piece");
       bodyBytes += b.length;
       A.ok(bodyBytes <= limits.maxBodyBytes, "no more body than the limit");
-      const last = evs[evs.length - 1];
-      if (last && last.t === "body") last.data += text(b);
-      else evs.push({ t: "body", data: text(b) });
     },
-    onComplete(trailers: HttpHeader[]) {
-      evs.push({ t: "complete", trailers: trailers.slice() });
-    },
-  };
+  });
   const p = response ? new ResponseParser(limits, events) : new RequestParser(limits, events);
   let messages = 0;
   const max = bound(limits);

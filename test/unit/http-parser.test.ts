@@ -4,7 +4,6 @@ import {
   ResponseParser,
   DEVICE_HTTP_LIMITS,
   SERVER_HTTP_LIMITS,
-  type HttpHeader,
   type HttpHeadDecoder,
   type HttpLimits,
   type HttpParseError,
@@ -12,26 +11,9 @@ import {
   type ResponseHead,
 } from "../../src/roles/http/parser.js";
 import * as T from "../../src/roles/http/tokens.js";
+import { bytes, recordEvents, text, type Ev } from "../lib/http-parse.js";
 
 // ------------------------------------------------------------------ helpers
-
-/** latin1: one byte per character */
-function bytes(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
-
-function text(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
-
-type Ev =
-  | { t: "head"; head: RequestHead | ResponseHead }
-  | { t: "body"; data: string }
-  | { t: "complete"; trailers: HttpHeader[] };
 
 interface Outcome {
   evs: Ev[];
@@ -56,20 +38,7 @@ interface RunOptions {
 /** Feeds `input` in pieces, going on with the next message after each complete one. */
 function run(input: string | Uint8Array, o: RunOptions = {}): Outcome {
   const evs: Ev[] = [];
-  const events = {
-    headDecoder: o.headDecoder,
-    onHead(head: RequestHead | ResponseHead) {
-      evs.push({ t: "head", head });
-    },
-    onBody(b: Uint8Array) {
-      const last = evs[evs.length - 1];
-      if (last && last.t === "body") last.data += text(b);
-      else evs.push({ t: "body", data: text(b) });
-    },
-    onComplete(trailers: HttpHeader[]) {
-      evs.push({ t: "complete", trailers: trailers.slice() });
-    },
-  };
+  const events = { headDecoder: o.headDecoder, ...recordEvents(evs) };
   const limits = o.limits ?? SERVER_HTTP_LIMITS;
   const p = o.response ? new ResponseParser(limits, events, { isHeadRequest: o.isHeadRequest }) : new RequestParser(limits, events);
   const data = typeof input === "string" ? bytes(input) : input;
