@@ -123,3 +123,17 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** Cuts `b` at the given fractions (0..1) into pieces (views of `b`): the property tests' splits. */
+export function cut(b: Uint8Array, fractions: number[]): Uint8Array[] {
+  const points = fractions.map((f) => Math.floor(f * (b.length + 1))).sort((x, y) => x - y);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const p of points) {
+    const q = Math.min(Math.max(p, at), b.length);
+    out.push(b.subarray(at, q));
+    at = q;
+  }
+  out.push(b.subarray(at));
+  return out;
+}

@@ -45,6 +45,17 @@ function executable(p: string): boolean {
 }
 
 /** the peer's binary: an explicit path, else the first match on PATH; null when absent */
+/** peers.md: what headless Chromium needs on this kind of machine */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 export function findBinary(spec: PeerSpec): string | null {
   for (const p of spec.paths) if (executable(p)) return p;
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {

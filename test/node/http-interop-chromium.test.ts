@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as PW from "playwright-core";
 import * as A from "../lib/assert.js";
-import { CHROMIUM, requireBinary, requireModule } from "../lib/peers.js";
+import { CHROMIUM, CHROMIUM_ARGS, requireBinary, requireModule } from "../lib/peers.js";
 import { createNodePlatform } from "../../platform/node/index.js";
 import { startApp, type App } from "../../examples/app/app.js";
 import { SERVER_HTTP_LIMITS } from "../../src/index.js";
@@ -22,16 +22,6 @@ const SCREENSHOT = fileURLToPath(new URL("../../build/screenshots/status.png", i
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): unknown };
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 
-/** peers.md: what headless Chromium needs on this kind of machine */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** what the browser saw, per page load */
 interface Seen {

@@ -1,7 +1,7 @@
 // Property tests (fast-check) of the HTTP/1.1 parsers. Node only: fast-check cannot load inside XS.
 import fc from "fast-check";
 import * as A from "../lib/assert.js";
-import { concatBytes as concat } from "../lib/env.js";
+import { concatBytes as concat, cut } from "../lib/env.js";
 import { bytes, recordEvents, text, type Ev } from "../lib/http-parse.js";
 import {
   RequestParser,
@@ -17,19 +17,6 @@ import {
 // ------------------------------------------------------------------ helpers
 
 
-/** Cuts `b` at the given fractions (0..1) into pieces (views of `b`). */
-function cut(b: Uint8Array, fractions: number[]): Uint8Array[] {
-  const points = fractions.map((f) => Math.floor(f * (b.length + 1))).sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    const q = Math.min(Math.max(p, at), b.length);
-    out.push(b.subarray(at, q));
-    at = q;
-  }
-  out.push(b.subarray(at));
-  return out;
-}
 
 interface Outcome {
   evs: Ev[];

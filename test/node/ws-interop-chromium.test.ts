@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as PW from "playwright-core";
 import * as A from "../lib/assert.js";
-import { CHROMIUM, requireBinary, requireModule } from "../lib/peers.js";
+import { CHROMIUM, CHROMIUM_ARGS, requireBinary, requireModule } from "../lib/peers.js";
 import type { App } from "../../examples/app/app.js";
 import { deviceLikeZlib } from "./fixtures/node-sdk-zlib.js";
 import { startDemo, stopDemo, within } from "./fixtures/ws-interop-util.js";
@@ -21,16 +21,6 @@ import { startDemo, stopDemo, within } from "./fixtures/ws-interop-util.js";
 const APP_WWW = fileURLToPath(new URL("../../examples/app/www", import.meta.url));
 const PAGE_CLIENT = fs.readFileSync(fileURLToPath(new URL("./fixtures/ws-page-client.js", import.meta.url)), "utf8");
 
-/** peers.md: what headless Chromium needs on this kind of machine */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** what a page case resolves with (JSON-able) */
 type Result = Record<string, any>;

@@ -12,22 +12,8 @@ import { buildClosePayload, parseClosePayload } from "../../src/roles/ws/close.j
 import { sha1 } from "../../src/core/sha1.js";
 import { base64Decode, base64Encode } from "../../src/core/base64.js";
 import { formatExtension, parseExtensions, parseProtocolList, type Extension } from "../../src/roles/ws/handshake.js";
+import { concatBytes as concat, cut } from "../lib/env.js";
 
-const concat = (list: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(list));
-
-/** Cuts `b` at the given fractions (0..1) into pieces (views of `b`). */
-function cut(b: Uint8Array, fractions: number[]): Uint8Array[] {
-  const points = fractions.map((f) => Math.floor(f * (b.length + 1))).sort((x, y) => x - y);
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (const p of points) {
-    const q = Math.min(Math.max(p, at), b.length);
-    out.push(b.subarray(at, q));
-    at = q;
-  }
-  out.push(b.subarray(at));
-  return out;
-}
 
 type Ev = { t: "msg"; opcode: number; compressed: boolean; data: Uint8Array; done: boolean } | { t: "control"; opcode: number; data: Uint8Array } | { t: "error"; code: number };
 
