@@ -47,6 +47,14 @@ export type SdkDeflateClass = new (options?: { windowBits?: number; level?: numb
 /** the one window the SDK's zlib has */
 const SDK_WINDOW_BITS = 15;
 
+/**
+ * After the deflater could not be made (no memory: on an ESP32 without PSRAM
+ * its ~160 KB rarely fit), this many messages go plain before it is tried
+ * again, so a board that never has the room does not ask the heap for it
+ * at every message.
+ */
+export const DEFLATE_RETRY_AFTER = 32;
+
 /** thrown from onData to stop an inflate that grew past its limit */
 const TOO_BIG = new Error("too big");
 
@@ -75,6 +83,7 @@ function closeQuietly(z: { close(): void }): void {
  * compressed.
  */
 export function createModdableZlib(Inflate: SdkInflateClass, Deflate?: SdkDeflateClass): PlatformZlib {
+  let skipDeflates = 0;
   return {
     deflateEndsStream: true,
     inflateNoDictionary: true,
@@ -82,11 +91,16 @@ export function createModdableZlib(Inflate: SdkInflateClass, Deflate?: SdkDeflat
 
     deflateRaw(data, windowBits, level) {
       if (!Deflate || windowBits < SDK_WINDOW_BITS) return null;
+      if (skipDeflates > 0) {
+        skipDeflates--;
+        return null;
+      }
       let d: SdkDeflate;
       try {
         d = new Deflate({ windowBits: -SDK_WINDOW_BITS, level: level ?? 1 });
       } catch {
-        return null; // no memory for the compressor now
+        skipDeflates = DEFLATE_RETRY_AFTER; // no memory for the compressor now
+        return null;
       }
       const chunks: ArrayBuffer[] = [];
       let total = 0;

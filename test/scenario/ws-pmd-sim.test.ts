@@ -19,6 +19,7 @@ import { WsTestClient } from "../lib/ws-peer.js";
 import { startApp } from "../../examples/app/app.js";
 import { deflateRaw, inflateRaw } from "../../platform/sim/deflate.js";
 import { OPCODE_TEXT } from "../../src/roles/ws/frame.js";
+import { DEFLATE_RETRY_AFTER } from "../../platform/moddable/zlib.js";
 
 describe("permessage-deflate on the device's glue: memory and builds without deflate", () => {
   const text = "a message long enough to be worth compressing, compressing, compressing";
@@ -41,14 +42,19 @@ describe("permessage-deflate on the device's glue: memory and builds without def
     return { env, app, c };
   }
 
-  it("sends a message uncompressed when the SDK's Deflate cannot be made (no memory), and compresses the next", async () => {
+  it("after a Deflate that could not be made, sends the next messages plain before trying again", async () => {
     const { env, app, c } = await session(true);
-    env.sdk.zlibControl!.failDeflate = 1;
-    c.sendCompressed(OPCODE_TEXT, zmsg());
-    c.sendCompressed(OPCODE_TEXT, zmsg());
-    await env.waitFor(() => c.poll().messages.length === 2, "two echoes");
-    A.deepEqual(c.messages.map((m) => [m.text, m.compressed]), [[text, false], [text, true]]);
-    A.equal(env.sdk.zlibControl!.open, 0, "every inflater and deflater closed");
+    const ctl = env.sdk.zlibControl!;
+    ctl.failDeflate = 1;
+    const n = DEFLATE_RETRY_AFTER + 3;
+    for (let i = 0; i < n; i++) c.sendCompressed(OPCODE_TEXT, zmsg());
+    await env.waitFor(() => c.poll().messages.length === n, `${n} echoes`);
+    const compressed = c.messages.map((m) => m.compressed);
+    A.deepEqual(compressed.slice(0, DEFLATE_RETRY_AFTER + 1), new Array(DEFLATE_RETRY_AFTER + 1).fill(false), "the failed one and the next 32 go plain");
+    A.deepEqual(compressed.slice(DEFLATE_RETRY_AFTER + 1), [true, true], "then it tries, and compresses, again");
+    A.ok(c.messages.every((m) => m.text === text));
+    A.equal(ctl.deflaters, 2, "two deflaters made: no attempt while skipping");
+    A.equal(ctl.open, 0, "every inflater and deflater closed");
     app.context.destroy();
     env.done();
   });
