@@ -3,7 +3,7 @@
 
 import { createContext, LWS_SERVER_OPTION_EXPLICIT_VHOSTS, type Context, type Protocol } from "../src/index.js";
 import { createNodePlatform } from "../platform/node/index.js";
-import { parseUrl, type ParsedUrl, type Scheme } from "./url.js";
+import { parseUrl, UrlError, type ParsedUrl, type Scheme } from "./url.js";
 
 /** exit codes of `lwsx get` and `lwsx ws` (README, "Command line") */
 export const EXIT_OK = 0;
@@ -38,11 +38,25 @@ export function cli(name: string, verbose = false): Cli {
   };
 }
 
-/** the one URL argument, or the usage exit code after saying what is missing or extra */
-export function oneUrl(c: Cli, positionals: string[], usage: string): string | number {
+/**
+ * With --help, the usage on stdout and exit code 0; else the one URL
+ * argument, or the usage exit code after saying what is missing or extra.
+ */
+export function commandUrl(c: Cli, help: boolean | undefined, positionals: string[], usage: string): string | number {
+  if (help) {
+    process.stdout.write(usage + "\n");
+    return EXIT_OK;
+  }
   if (positionals.length === 1) return positionals[0]!;
   c.err(positionals.length ? `one URL, not ${positionals.length}: ${positionals.join(" ")}` : "which URL?");
   process.stderr.write(usage + "\n");
+  return EXIT_USAGE;
+}
+
+/** what a command's argument parsing threw: said (with the usage, unless the URL was the trouble); the usage exit code */
+export function badUsage(c: Cli, e: unknown, usage: string): number {
+  c.err(e instanceof UrlError ? `bad URL: ${e.message}` : (e as Error).message);
+  if (!(e instanceof UrlError)) process.stderr.write(usage + "\n");
   return EXIT_USAGE;
 }
 

@@ -32,7 +32,7 @@ import {
 } from "../src/index.js";
 import { UrlError, type ParsedUrl } from "./url.js";
 import { Progress } from "./progress.js";
-import { cli, clientContext, clientUrl, flushed, oneUrl, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
+import { badUsage, cli, clientContext, clientUrl, commandUrl, flushed, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED } from "./common.js";
 
 export const GET_USAGE = `usage: lwsx get URL [-o FILE] [options]
 
@@ -77,11 +77,7 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      process.stdout.write(GET_USAGE + "\n");
-      return EXIT_OK;
-    }
-    const text = oneUrl(c, positionals, GET_USAGE);
+    const text = commandUrl(c, values.help, positionals, GET_USAGE);
     if (typeof text === "number") return text;
     let maxRedirects = 4;
     if (values["max-redirects"] !== undefined) {
@@ -97,9 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     const bar = !!values.progress || (!!process.stderr.isTTY && (output !== null || !process.stdout.isTTY));
     opts = { url, output, maxRedirects, progress: !values.quiet && bar, verbose: !!values.verbose };
   } catch (e) {
-    c.err(e instanceof UrlError ? `bad URL: ${e.message}` : (e as Error).message);
-    if (!(e instanceof UrlError)) process.stderr.write(GET_USAGE + "\n");
-    return EXIT_USAGE;
+    return badUsage(c, e, GET_USAGE);
   }
   return get(opts, c);
 }

@@ -31,8 +31,8 @@ import {
   type Protocol,
   type Wsi,
 } from "../src/index.js";
-import { UrlError, type ParsedUrl } from "./url.js";
-import { cli, clientContext, clientUrl, flushed, oneUrl, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED, EXIT_USAGE } from "./common.js";
+import type { ParsedUrl } from "./url.js";
+import { badUsage, cli, clientContext, clientUrl, commandUrl, flushed, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED } from "./common.js";
 
 export const WS_USAGE = `usage: lwsx ws URL [options]
 
@@ -86,11 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      process.stdout.write(WS_USAGE + "\n");
-      return EXIT_OK;
-    }
-    const text = oneUrl(c, positionals, WS_USAGE);
+    const text = commandUrl(c, values.help, positionals, WS_USAGE);
     if (typeof text === "number") return text;
     const url = clientUrl(c, text, ["ws", "wss"]);
     if (typeof url === "number") return url;
@@ -104,9 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     c.verbose = !!values.verbose;
     opts = { url, protocol: values.protocol, origin: values.origin, compress: !values["no-compress"], lingerMs: values.linger === undefined ? 1000 : Number(values.linger) };
   } catch (e) {
-    c.err(e instanceof UrlError ? `bad URL: ${e.message}` : (e as Error).message);
-    if (!(e instanceof UrlError)) process.stderr.write(WS_USAGE + "\n");
-    return EXIT_USAGE;
+    return badUsage(c, e, WS_USAGE);
   }
   return ws(opts, c);
 }
