@@ -30,7 +30,7 @@ import {
   type Protocol,
   type Wsi,
 } from "../src/index.js";
-import { UrlError, type ParsedUrl } from "./url.js";
+import type { ParsedUrl } from "./url.js";
 import { Progress } from "./progress.js";
 import { badUsage, cli, clientContext, clientUrl, commandUrl, flushed, EXIT_CONNECTION, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EXIT_REFUSED } from "./common.js";
 
@@ -81,13 +81,13 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof text === "number") return text;
     let maxRedirects = 4;
     if (values["max-redirects"] !== undefined) {
-      if (!/^\d+$/.test(values["max-redirects"])) throw new UrlError(`--max-redirects takes a number, not '${values["max-redirects"]}'`);
+      if (!/^\d+$/.test(values["max-redirects"])) throw new Error(`--max-redirects takes a number, not '${values["max-redirects"]}'`);
       maxRedirects = Number(values["max-redirects"]);
     }
     const url = clientUrl(c, text, ["http", "https"]);
     if (typeof url === "number") return url;
     const output = values.output === undefined || values.output === "-" ? null : values.output;
-    if (values.output === "") throw new UrlError("-o needs a file name");
+    if (values.output === "") throw new Error("-o needs a file name");
     c.verbose = !!values.verbose;
     // on a terminal, unless the body goes to that terminal too (it would be drawn over)
     const bar = !!values.progress || (!!process.stderr.isTTY && (output !== null || !process.stdout.isTTY));

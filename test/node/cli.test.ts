@@ -314,6 +314,12 @@ describe("lwsx get / lwsx ws (the command line, on the lws client API)", functio
       A.ok(none.stderr.includes("which URL?") && none.stderr.includes("usage: lwsx get"), none.stderr);
       const bad = await lwsx(["get", "--bogus", `http://127.0.0.1:${port}/`]);
       A.equal(bad.code, 2);
+      // option values that are wrong are not called bad URLs, and the usage follows
+      for (const args of [["--max-redirects", "x"], ["-o", ""]]) {
+        const r = await lwsx(["get", ...args, `http://127.0.0.1:${port}/`]);
+        A.equal(r.code, 2, args.join(" "));
+        A.ok(!/bad URL/.test(r.stderr) && /usage: lwsx get/.test(r.stderr) && /--max-redirects takes a number|-o needs a file name/.test(r.stderr), r.stderr);
+      }
       const noDir = await lwsx(["get", `http://127.0.0.1:${port}/hello`, "-o", path.join(tmpDir(), "no", "such", "f")]);
       A.equal(noDir.code, 4);
       A.ok(/cannot write .*no folder/.test(noDir.stderr), noDir.stderr);
