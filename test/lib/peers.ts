@@ -45,6 +45,15 @@ function executable(p: string): boolean {
 }
 
 /** the peer's binary: an explicit path, else the first match on PATH; null when absent */
+/** Debian's python3, the one interpreter that sees python3-websockets */
+export const PYTHON_WEBSOCKETS: PeerSpec = {
+  name: "Debian's /usr/bin/python3",
+  // only Debian's interpreter sees python3-websockets: no PATH lookup
+  paths: ["/usr/bin/python3"],
+  commands: [],
+  install: "apt-get install -y python3-websockets (.ci/run does this as root)",
+};
+
 /** peers.md: what headless Chromium needs on this kind of machine */
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -125,4 +134,12 @@ export function run(file: string, args: string[], timeoutMs = 15000, input?: str
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin?.end();
   });
+}
+
+/** Debian's python3 with python3-websockets importable: its path, or the test is skipped/failed as missingPeer says */
+export async function requirePythonWebsockets(ctx: Mocha.Context): Promise<string> {
+  const python = requireBinary(ctx, PYTHON_WEBSOCKETS);
+  const probe = await run(python, ["-c", "import websockets, sys; sys.stdout.write(websockets.__version__)"], 15000);
+  if (probe.code !== 0) missingPeer(ctx, `the Python module websockets for ${python} (${probe.stderr.trim().split("\n").pop()})`, PYTHON_WEBSOCKETS.install);
+  return python;
 }

@@ -9,16 +9,8 @@
 import * as crypto from "node:crypto";
 import { fileURLToPath } from "node:url";
 import * as A from "../lib/assert.js";
-import { missingPeer, requireBinary, run, type PeerSpec } from "../lib/peers.js";
+import { requirePythonWebsockets } from "../lib/peers.js";
 import { noise, startPeer, stopPeer, text, waitUntil, WsClient, type Peer } from "./fixtures/client-interop-util.js";
-
-const PYTHON: PeerSpec = {
-  name: "Debian's /usr/bin/python3",
-  // only Debian's interpreter sees python3-websockets: no PATH lookup
-  paths: ["/usr/bin/python3"],
-  commands: [],
-  install: "apt-get install -y python3-websockets (.ci/run does this as root)",
-};
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/client-py-server.py", import.meta.url));
 const sha = (b: Uint8Array): string => crypto.createHash("sha256").update(b).digest("hex");
@@ -61,9 +53,7 @@ describe("WebSocket client interop: lwsx client against python3-websockets' serv
 
   before(async function () {
     this.timeout(20000);
-    python = requireBinary(this, PYTHON);
-    const probe = await run(python, ["-c", "import websockets, sys; sys.stdout.write(websockets.__version__)"], 15000);
-    if (probe.code !== 0) missingPeer(this, `the Python module websockets for ${python} (${probe.stderr.trim().split("\n").pop()})`, PYTHON.install);
+    python = await requirePythonWebsockets(this);
     for (const mode of ["deflate", "none"] as const) {
       const s = new PyServer(startPeer(python, [SCRIPT, mode], { stdin: true }));
       servers[mode] = s;

@@ -8,17 +8,9 @@
 
 import { fileURLToPath } from "node:url";
 import * as A from "../lib/assert.js";
-import { missingPeer, requireBinary, run, type PeerSpec } from "../lib/peers.js";
+import { requirePythonWebsockets, run } from "../lib/peers.js";
 import type { App } from "../../examples/app/app.js";
 import { startDemo, stopDemo } from "./fixtures/ws-interop-util.js";
-
-const PYTHON: PeerSpec = {
-  name: "Debian's /usr/bin/python3",
-  // only Debian's interpreter sees python3-websockets: no PATH lookup
-  paths: ["/usr/bin/python3"],
-  commands: [],
-  install: "apt-get install -y python3-websockets (.ci/run does this as root)",
-};
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/ws-py-client.py", import.meta.url));
 
@@ -41,9 +33,7 @@ describe("WebSocket interop: python3-websockets against the demo app (loopback)"
   }
 
   before(async function () {
-    python = requireBinary(this, PYTHON);
-    const probe = await run(python, ["-c", "import websockets, sys; sys.stdout.write(websockets.__version__)"], 15000);
-    if (probe.code !== 0) missingPeer(this, `the Python module websockets for ${python} (${probe.stderr.trim().split("\n").pop()})`, PYTHON.install);
+    python = await requirePythonWebsockets(this);
     app = startDemo({ wsMaxMessageSize: 16 * 1024 * 1024 });
     url = `ws://127.0.0.1:${app.port}/`;
   });

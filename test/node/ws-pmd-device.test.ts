@@ -18,7 +18,7 @@ import * as zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import * as A from "../lib/assert.js";
-import { missingPeer, requireBinary, run, type PeerSpec } from "../lib/peers.js";
+import { requirePythonWebsockets, run } from "../lib/peers.js";
 import type { App } from "../../examples/app/app.js";
 import { encodeFrame, FrameParser, OPCODE_TEXT } from "../../src/roles/ws/frame.js";
 import { deviceLikeZlib, NodeSdkInflate } from "./fixtures/node-sdk-zlib.js";
@@ -176,9 +176,7 @@ describe("permessage-deflate as the device does it (miniz-like zlib on the Node 
   });
 
   it("python3-websockets (permessage-deflate by default) inflates the device's messages and the demo inflates its", async function () {
-    const python = requireBinary(this, { name: "Debian's /usr/bin/python3", paths: ["/usr/bin/python3"], commands: [], install: "apt-get install -y python3-websockets" } as PeerSpec);
-    const probe = await run(python, ["-c", "import websockets"], 15000);
-    if (probe.code !== 0) missingPeer(this, "the Python module websockets", "apt-get install -y python3-websockets");
+    const python = await requirePythonWebsockets(this);
     const script = fileURLToPath(new URL("./fixtures/ws-py-client.py", import.meta.url));
     const r = await run(python, [script, `ws://127.0.0.1:${port}/`, "deflate"], 30000);
     A.equal(r.code, 0, r.stderr);
